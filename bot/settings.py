@@ -1,0 +1,86 @@
+"""All configuration in one place, read from the environment and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(*names: str) -> AliasChoices:
+    """Accept a field by its name or by any of the given environment variable names."""
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """Policybot's settings; explicit arguments win over the environment."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    # Storage
+    data_dir: Path = Field(
+        default=Path.home() / ".policybot", validation_alias=_env("data_dir", "POLICYBOT_DATA_DIR")
+    )
+    knowledge_dir: Path = Field(
+        default=REPO_ROOT / "knowledge",
+        validation_alias=_env("knowledge_dir", "POLICYBOT_KNOWLEDGE_DIR"),
+    )
+    chroma_host: str | None = Field(default=None, validation_alias=_env("chroma_host", "CHROMA_HOST"))
+    chroma_port: int = Field(default=8000, validation_alias=_env("chroma_port", "CHROMA_PORT"))
+    chroma_ssl: bool = Field(default=False, validation_alias=_env("chroma_ssl", "CHROMA_SSL"))
+    chroma_auth_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("chroma_auth_token", "CHROMA_AUTH_TOKEN")
+    )
+
+    # Embeddings
+    embeddings: Literal["local", "openai"] = Field(
+        default="local", validation_alias=_env("embeddings", "POLICYBOT_EMBEDDINGS")
+    )
+    openai_embedding_model: str = Field(
+        default="text-embedding-3-small",
+        validation_alias=_env("openai_embedding_model", "POLICYBOT_OPENAI_EMBEDDING_MODEL"),
+    )
+    max_chunk_tokens: int = Field(
+        default=512, validation_alias=_env("max_chunk_tokens", "POLICYBOT_MAX_CHUNK_TOKENS")
+    )
+
+    # Language model
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("openai_api_key", "OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=_env("openai_base_url", "OPENAI_BASE_URL")
+    )
+    llm_model: str = Field(default="gpt-4o-mini", validation_alias=_env("llm_model", "POLICYBOT_LLM_MODEL"))
+    llm_timeout: float = Field(default=30.0, validation_alias=_env("llm_timeout", "POLICYBOT_LLM_TIMEOUT"))
+    mode: Literal["auto", "extractive", "llm"] = Field(
+        default="auto", validation_alias=_env("mode", "POLICYBOT_MODE")
+    )
+
+    @property
+    def server_mode(self) -> bool:
+        """True when the index lives in a Chroma server rather than on local disk."""
+        return bool(self.chroma_host)
+
+    @property
+    def chroma_dir(self) -> Path:
+        """Where embedded Chroma keeps its files."""
+        return self.data_dir / "chroma"
+
+    @property
+    def tiktoken_cache_dir(self) -> Path:
+        """Where the verified tiktoken vocabularies are unpacked."""
+        return self.data_dir / "tiktoken"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings read from the environment."""
+    return Settings()
