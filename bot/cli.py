@@ -1,0 +1,125 @@
+"""The staff command line: thin over the services and the answer chain (CONTRACT.md §4)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot import __version__
+from bot.ingest import IngestReport
+from bot.notice import NoticeError
+from bot.services import Services
+from bot.settings import Settings
+from bot.store import IndexNotReady
+
+err = Console(stderr=True)
+out = Console()
+
+
+def _services(ctx: click.Context) -> Services:
+    """The services for this invocation (tests may inject their own through ctx.obj)."""
+    if isinstance(ctx.obj, Services):
+        return ctx.obj
+    ctx.obj = Services(Settings())
+    return ctx.obj
+
+
+@contextmanager
+def _runtime_errors() -> Iterator[None]:
+    """Turn expected failures into one-line messages with exit status 1."""
+    try:
+        yield
+    except (NoticeError, IndexNotReady, OSError, ValueError) as exc:
+        raise click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+
+
+@contextmanager
+def embedding_progress(label: str = "Embedding") -> Iterator[Any]:
+    """A progress bar on stderr while chunks are embedded."""
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
+
+
+def _print_report(report: IngestReport) -> None:
+    """Summarise an ingest for a person."""
+    n, c = report.notices, report.chunks
+    err.print(
+        f"notices: {n.added} added, {n.updated} updated, {n.removed} removed, {n.unchanged} unchanged\n"
+        f"chunks:  {c.added} added, {c.updated} updated, {c.removed} removed, {c.unchanged} unchanged\n"
+        f"embedded {report.embedded} chunks in {report.seconds:.2f} s"
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="policybot")
+def main() -> None:
+    """Answer graduates' employment-policy questions from the official notices, citing the clause."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
+@click.option("--doc", help="Doc id for a PDF/DOCX without a sidecar file.")
+@click.option("--title", help="Title for a PDF/DOCX without a sidecar file.")
+@click.option("--doc-number", help="Doc number (文号) for a PDF/DOCX.")
+@click.option("--issuer", help="Issuer for a PDF/DOCX.")
+@click.option("--issued", help="Issue date YYYY-MM-DD for a PDF/DOCX.")
+@click.option("--scope", help="'national' or the province, for a PDF/DOCX.")
+@click.option("--cohort", help="Graduating class, e.g. 2024届, for a PDF/DOCX.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, **fields: str | None) -> None:
+    """Build or update the index from the knowledge folder or the given files and folders."""
+    services = _services(ctx)
+    overrides = {k: v for k, v in fields.items() if v is not None}
+    if overrides:
+        overrides.setdefault("doc_number", None)
+    with _runtime_errors(), embedding_progress() as progress:
+        report = services.ingest(list(paths) or None, rebuild=rebuild, overrides=overrides, progress=progress)
+    _print_report(report)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the notices as a JSON list.")
+@click.pass_context
+def sources(ctx: click.Context, as_json: bool) -> None:
+    """List the indexed notices."""
+    from bot.sources import describe_sources
+
+    services = _services(ctx)
+    with _runtime_errors():
+        with embedding_progress("Building the index") as progress:
+            services.ensure_index(progress)
+        manifest = services.index.require(services.model_id)
+        entries = describe_sources(services.index.chunks(manifest.collection))
+    if as_json:
+        click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
+        return
+    table = Table(title="Indexed notices")
+    for column in ("doc", "doc number", "issued", "scope", "cohort", "clauses", "title"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(
+            e["doc"], e["doc_number"] or "—", e["issued"], e["scope"], e["cohort"],
+            str(len(e["clauses"])), e["title"],
+        )
+    out.print(table)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
