@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -64,6 +65,17 @@ class Chunk(BaseModel):
         return cls.model_validate({**data, "text": text})
 
 
+def _pieces(line: str, budget: int, count: Callable[[str], int]) -> list[str]:
+    """A line's sentences; a sentence over the budget is cut further at its commas."""
+    pieces: list[str] = []
+    for sentence in split_sentences(line) or [line]:
+        if count(sentence) > budget:
+            pieces.extend(re.findall(r"[^，,]+[，,]?", sentence))
+        else:
+            pieces.append(sentence)
+    return pieces
+
+
 def _split_long(text: str, budget: int, count: Callable[[str], int]) -> list[str]:
     """Split a clause's text at sentence ends into parts of at most `budget` tokens each."""
     if count(text) <= budget:
@@ -71,7 +83,7 @@ def _split_long(text: str, budget: int, count: Callable[[str], int]) -> list[str
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
-        for sentence in split_sentences(line) or [line]:
+        for sentence in _pieces(line, budget, count):
             joined = current + sentence
             if current and count(joined) > budget:
                 parts.append(current)
@@ -122,9 +134,7 @@ def clause_texts(chunks: list[Chunk]) -> dict[tuple[str, str], str]:
     texts: dict[tuple[str, str], list[Chunk]] = {}
     for chunk in chunks:
         texts.setdefault((chunk.doc, chunk.clause), []).append(chunk)
-    return {
-        key: "\n".join(c.text for c in sorted(parts, key=lambda c: c.part)) for key, parts in texts.items()
-    }
+    return {key: "\n".join(c.text for c in sorted(parts, key=lambda c: c.part)) for key, parts in texts.items()}
 
 
 def dumps_hashes(hashes: dict[str, str]) -> str:

@@ -42,9 +42,7 @@ class _Node:
 def _is_footer(paragraph: str) -> bool:
     """Whether a paragraph after the last clause begins the sign-off block."""
     flat = squash(paragraph)
-    return bool(
-        _FOOTER_START.match(flat) or _DATE_LINE.match(flat) or (_ISSUER_LINE.match(flat) and len(flat) <= 16)
-    )
+    return bool(_FOOTER_START.match(flat) or _DATE_LINE.match(flat) or (_ISSUER_LINE.match(flat) and len(flat) <= 16))
 
 
 def _after_label(paragraph: str, label: Label) -> str:
@@ -104,9 +102,7 @@ class _Parser:
             self.subs_in_section += 1
             self.items_under_parent = 0
             self.section.has_children = True
-            node = _Node(
-                self.section.path + label.canonical, "sub", section_heading=self.section.section_heading
-            )
+            node = _Node(self.section.path + label.canonical, "sub", section_heading=self.section.section_heading)
             self.sub = node
         else:
             assert self.section is not None

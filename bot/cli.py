@@ -86,7 +86,7 @@ def main() -> None:
 def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, **fields: str | None) -> None:
     """Build or update the index from the knowledge folder or the given files and folders."""
     services = _services(ctx)
-    overrides = {k: v for k, v in fields.items() if v is not None}
+    overrides: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
     if overrides:
         overrides.setdefault("doc_number", None)
     with _runtime_errors(), embedding_progress() as progress:
@@ -111,12 +111,11 @@ def sources(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
     table = Table(title="Indexed notices")
-    for column in ("doc", "doc number", "issued", "scope", "cohort", "clauses", "title"):
-        table.add_column(column)
+    for column in ("doc", "doc number", "issued", "scope", "cohort", "clauses"):
+        table.add_column(column, no_wrap=column in ("doc", "doc number"))
     for e in entries:
         table.add_row(
-            e["doc"], e["doc_number"] or "—", e["issued"], e["scope"], e["cohort"],
-            str(len(e["clauses"])), e["title"],
+            e["doc"], e["doc_number"] or "—", e["issued"][:10], e["scope"], e["cohort"], str(len(e["clauses"]))
         )
     out.print(table)
 

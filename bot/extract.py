@@ -25,11 +25,19 @@ def pdf_text(path: Path) -> str:
         pages = [page.extract_text() or "" for page in PdfReader(str(path)).pages]
     except (PdfReadError, OSError, ValueError) as exc:
         raise NoticeError(f"{path}: cannot read this PDF ({exc})") from exc
-    if len(pages) >= 3:
-        seen = Counter(line.strip() for page in pages for line in set(page.splitlines()) if line.strip())
-        repeated = {line for line, n in seen.items() if n > len(pages) / 2}
-        pages = ["\n".join(l for l in page.splitlines() if l.strip() not in repeated) for page in pages]
-    return "\n".join(pages)
+    return "\n".join(_drop_running_heads(pages))
+
+
+def _drop_running_heads(pages: list[str]) -> list[str]:
+    """Drop header/footer lines: the same line at the top or bottom of at least 3 and most pages."""
+    if len(pages) < 3:
+        return pages
+    edges: Counter[str] = Counter()
+    for page in pages:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        edges.update(set(lines[:2] + lines[-2:]))
+    repeated = {line for line, n in edges.items() if n >= 3 and n > len(pages) / 2}
+    return ["\n".join(line for line in page.splitlines() if line.strip() not in repeated) for page in pages]
 
 
 def docx_text(path: Path) -> str:

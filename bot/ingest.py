@@ -6,8 +6,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from chromadb.api.types import Where
 from langchain_core.embeddings import Embeddings
 
 from bot.chunks import Chunk, build_chunks
@@ -54,20 +55,23 @@ def _in_scope(source: str, roots: list[Path]) -> bool:
     return any(src == r or r in src.parents for r in roots)
 
 
+def _doc_in(docs: list[str]) -> Where:
+    """A Chroma filter for the records of the given notices."""
+    return cast(Where, {"doc": {"$in": docs}})
+
+
 def _copy(old: Any, new: Any, docs: list[str]) -> int:
     """Copy the stored records (with their vectors) of unchanged notices into the new build."""
     if not docs:
         return 0
-    got = old.get(where={"doc": {"$in": docs}}, include=["embeddings", "documents", "metadatas"])
+    got = old.get(where=_doc_in(docs), include=["embeddings", "documents", "metadatas"])
     ids = got["ids"]
     if ids:
         new.add(ids=ids, embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"])
     return len(ids)
 
 
-def _embed_and_add(
-    col: Any, chunks: list[Chunk], embeddings: Embeddings, progress: Progress | None
-) -> None:
+def _embed_and_add(col: Any, chunks: list[Chunk], embeddings: Embeddings, progress: Progress | None) -> None:
     """Embed chunks in batches and add them to the new build."""
     for start in range(0, len(chunks), EMBED_BATCH):
         batch = chunks[start : start + EMBED_BATCH]
@@ -106,9 +110,7 @@ def ingest(
     old_sources = old.sources if old else {}
     new_by_doc = {n.meta.doc: n for n in notices}
     report = IngestReport()
-    removed = [
-        doc for doc in old_hashes if doc not in new_by_doc and _in_scope(old_sources.get(doc, ""), roots)
-    ]
+    removed = [doc for doc in old_hashes if doc not in new_by_doc and _in_scope(old_sources.get(doc, ""), roots)]
     kept_outside = [doc for doc in old_hashes if doc not in new_by_doc and doc not in removed]
     unchanged = [d for d, n in new_by_doc.items() if old_hashes.get(d) == n.content_hash]
     to_embed = [n for d, n in new_by_doc.items() if old_hashes.get(d) != n.content_hash]
@@ -131,9 +133,9 @@ def ingest(
         old_col = index.collection(old.collection)
         report.chunks.unchanged = _copy(old_col, col, unchanged + kept_outside)
         if removed:
-            report.chunks.removed = len(old_col.get(where={"doc": {"$in": removed}}, include=[])["ids"])
+            report.chunks.removed = len(old_col.get(where=_doc_in(removed), include=[])["ids"])
         updated_docs = [n.meta.doc for n in to_embed if n.meta.doc in old_hashes]
-        previous = old_col.get(where={"doc": {"$in": updated_docs}}, include=[])["ids"] if updated_docs else []
+        previous = old_col.get(where=_doc_in(updated_docs), include=[])["ids"] if updated_docs else []
         report.chunks.removed += len(set(previous) - {c.id for c in fresh})
     report.chunks.added = sum(1 for c in fresh if c.doc not in old_hashes)
     report.chunks.updated = len(fresh) - report.chunks.added

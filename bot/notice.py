@@ -106,7 +106,5 @@ def load_notice(path: Path) -> Notice:
 
 def dump_notice(notice: Notice) -> str:
     """Render a notice as a knowledge file: YAML front matter, then the text."""
-    header = yaml.safe_dump(
-        notice.meta.model_dump(exclude_none=False), allow_unicode=True, sort_keys=False
-    )
+    header = yaml.safe_dump(notice.meta.model_dump(exclude_none=False), allow_unicode=True, sort_keys=False)
     return f"---\n{header}---\n{notice.text}"

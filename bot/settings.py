@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -20,14 +20,10 @@ def _env(*names: str) -> AliasChoices:
 class Settings(BaseSettings):
     """Policybot's settings; explicit arguments win over the environment."""
 
-    model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
     # Storage
-    data_dir: Path = Field(
-        default=Path.home() / ".policybot", validation_alias=_env("data_dir", "POLICYBOT_DATA_DIR")
-    )
+    data_dir: Path = Field(default=Path.home() / ".policybot", validation_alias=_env("data_dir", "POLICYBOT_DATA_DIR"))
     knowledge_dir: Path = Field(
         default=REPO_ROOT / "knowledge",
         validation_alias=_env("knowledge_dir", "POLICYBOT_KNOWLEDGE_DIR"),
@@ -47,22 +43,20 @@ class Settings(BaseSettings):
         default="text-embedding-3-small",
         validation_alias=_env("openai_embedding_model", "POLICYBOT_OPENAI_EMBEDDING_MODEL"),
     )
-    max_chunk_tokens: int = Field(
-        default=512, validation_alias=_env("max_chunk_tokens", "POLICYBOT_MAX_CHUNK_TOKENS")
-    )
+    max_chunk_tokens: int = Field(default=512, validation_alias=_env("max_chunk_tokens", "POLICYBOT_MAX_CHUNK_TOKENS"))
 
     # Language model
-    openai_api_key: SecretStr | None = Field(
-        default=None, validation_alias=_env("openai_api_key", "OPENAI_API_KEY")
-    )
-    openai_base_url: str | None = Field(
-        default=None, validation_alias=_env("openai_base_url", "OPENAI_BASE_URL")
-    )
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=_env("openai_api_key", "OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(default=None, validation_alias=_env("openai_base_url", "OPENAI_BASE_URL"))
     llm_model: str = Field(default="gpt-4o-mini", validation_alias=_env("llm_model", "POLICYBOT_LLM_MODEL"))
     llm_timeout: float = Field(default=30.0, validation_alias=_env("llm_timeout", "POLICYBOT_LLM_TIMEOUT"))
-    mode: Literal["auto", "extractive", "llm"] = Field(
-        default="auto", validation_alias=_env("mode", "POLICYBOT_MODE")
-    )
+    mode: Literal["auto", "extractive", "llm"] = Field(default="auto", validation_alias=_env("mode", "POLICYBOT_MODE"))
+
+    @field_validator("data_dir", "knowledge_dir", mode="after")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        """Accept `~` in paths from `.env`."""
+        return value.expanduser()
 
     @property
     def server_mode(self) -> bool:

@@ -126,7 +126,10 @@ class Index:
     def activate(self, manifest: Manifest) -> None:
         """Point readers at a finished build: the single write that commits it."""
         self._manifest_collection().upsert(
-            ids=[_ACTIVE_ID], embeddings=[[1.0]], metadatas=[manifest.to_metadata()], documents=["active"]
+            ids=[_ACTIVE_ID],
+            embeddings=[[1.0]],  # type: ignore[arg-type]
+            metadatas=[manifest.to_metadata()],
+            documents=["active"],
         )
 
     def drop_stale(self, keep: str) -> None:

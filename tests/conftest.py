@@ -1,0 +1,81 @@
+"""Shared fixtures: every test runs against a temporary data dir with no user settings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import DeterministicFakeEmbedding
+
+from bot.services import Services
+from bot.settings import REPO_ROOT, Settings
+
+KNOWLEDGE = REPO_ROOT / "knowledge"
+SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+
+_ENV = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "CHROMA_HOST",
+    "CHROMA_PORT",
+    "CHROMA_AUTH_TOKEN",
+    "POLICYBOT_MODE",
+    "POLICYBOT_EMBEDDINGS",
+    "POLICYBOT_KNOWLEDGE_DIR",
+    "TELEGRAM_BOT_TOKEN",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every path and setting at a temporary directory; ignore the user's .env."""
+    for name in _ENV:
+        monkeypatch.delenv(name, raising=False)
+    data = tmp_path / "data"
+    monkeypatch.setenv("POLICYBOT_DATA_DIR", str(data))
+    monkeypatch.chdir(tmp_path)
+    return data
+
+
+class CountingFakeEmbeddings(DeterministicFakeEmbedding):
+    """Deterministic fake embeddings that count how many texts they embedded."""
+
+    calls: int = 0
+    texts: int = 0
+    fail_after: int | None = None
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed, counting; raise once `fail_after` texts were embedded (to test atomicity)."""
+        if self.fail_after is not None and self.texts + len(texts) > self.fail_after:
+            raise RuntimeError("embedding service failed")
+        self.calls += 1
+        self.texts += len(texts)
+        return super().embed_documents(texts)
+
+
+@pytest.fixture
+def fake_embeddings() -> CountingFakeEmbeddings:
+    """Fast fake embeddings for unit tests of indexing."""
+    return CountingFakeEmbeddings(size=16)
+
+
+@pytest.fixture
+def settings(isolated: Path) -> Settings:
+    """Settings pointing at the temporary data dir and the bundled knowledge."""
+    return Settings(data_dir=isolated, knowledge_dir=KNOWLEDGE)
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled knowledge folder."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+@pytest.fixture
+def fake_services(settings: Settings, knowledge_copy: Path, fake_embeddings) -> Services:
+    """Services over a copy of the knowledge, with fake embeddings and embedded Chroma."""
+    settings = settings.model_copy(update={"knowledge_dir": knowledge_copy})
+    return Services(settings, embeddings=fake_embeddings)
