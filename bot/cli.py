@@ -120,5 +120,96 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     out.print(table)
 
 
+def _filters(region: str | None, cohort: str | None, docs: tuple[str, ...]) -> Any:
+    """Retrieval filters from the command-line options."""
+    from bot.retrieval import Filters
+
+    return Filters(scope=region, cohort=cohort, docs=list(docs))
+
+
+def _chain(ctx: click.Context, mode: str | None, k: int) -> Any:
+    """The answer chain over this invocation's services, building the index on first use."""
+    from bot.chain import AnswerChain
+
+    services = _services(ctx)
+    with embedding_progress("Building the index (first run)") as progress:
+        services.ensure_index(progress)
+    return AnswerChain(services, mode=mode, k=k)
+
+
+def render_answer(answer: Any) -> None:
+    """Print an answer for a person: the text, then numbered citations."""
+    from rich.panel import Panel
+
+    style = "green" if answer.grounded else "yellow"
+    out.print(Panel(answer.answer, title="回答" if answer.grounded else "未覆盖", border_style=style))
+    for n, c in enumerate(answer.citations, start=1):
+        number = c.doc_number or c.title
+        out.print(f"[bold][{n}][/bold] {number} {c.clause}  [dim]{c.title}[/dim]")
+        out.print(f"    “{c.quote}”")
+    if answer.fallback:
+        err.print(f"[dim](extractive fallback: {answer.fallback})[/dim]")
+
+
+def _read_batch(source: str) -> Iterator[dict[str, Any]]:
+    """JSON lines of {id, question, history} from a file or standard input."""
+    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+    with stream:
+        for lineno, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                    raise ValueError("needs a string 'question'")
+            except ValueError as exc:
+                raise click.ClickException(f"{source}:{lineno}: not a batch item ({exc})") from exc
+            yield item
+
+
+MODES = click.Choice(["auto", "extractive", "llm"])
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
+@click.option("--batch", "batch", metavar="FILE", help="Answer JSON lines from FILE ('-' for stdin).")
+@click.option("--mode", type=MODES, default=None, help="Answer mode (default: auto).")
+@click.option("--k", default=5, show_default=True, help="How many clauses to retrieve.")
+@click.option("--region", help="Only notices for this region, e.g. 贵州省 or national.")
+@click.option("--cohort", help="Only notices for this graduating class, e.g. 2024届.")
+@click.option("--doc", "docs", multiple=True, help="Only this notice (repeatable).")
+@click.pass_context
+def ask(
+    ctx: click.Context,
+    question: str | None,
+    as_json: bool,
+    batch: str | None,
+    mode: str | None,
+    k: int,
+    region: str | None,
+    cohort: str | None,
+    docs: tuple[str, ...],
+) -> None:
+    """Answer a question (or a batch of them) from the notices, citing clauses."""
+    if (question is None) == (batch is None):
+        raise click.UsageError("give a QUESTION or --batch FILE, not both")
+    filters = _filters(region, cohort, docs)
+    with _runtime_errors():
+        chain = _chain(ctx, mode, k)
+        if batch is None:
+            answer = chain.answer(str(question), filters=filters)
+            if as_json:
+                click.echo(json.dumps(answer.to_json_dict(), ensure_ascii=False))
+            else:
+                render_answer(answer)
+            return
+        for item in _read_batch(batch):
+            answer = chain.answer(item["question"], history=list(item.get("history") or []), filters=filters)
+            answer.id = item.get("id")
+            click.echo(json.dumps(answer.to_json_dict(), ensure_ascii=False), nl=True)
+            sys.stdout.flush()
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,40 @@
+"""The answer object every front end renders (CONTRACT.md §3)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    """One cited clause with a verbatim quote from it."""
+
+    doc: str
+    title: str
+    doc_number: str | None
+    clause: str
+    quote: str
+    issuer: str | None = None
+    issued: str | None = None
+    scope: str | None = None
+
+
+class Answer(BaseModel):
+    """What the chain returns for one question."""
+
+    question: str
+    answer: str
+    grounded: bool
+    citations: list[Citation] = Field(default_factory=list)
+    mode: Literal["extractive", "llm"]
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    fallback: str | None = None  # why an llm answer fell back to the extractive one
+    id: str | int | None = None
+
+    def to_json_dict(self) -> dict[str, object]:
+        """The contract's JSON shape: optional fields only when set."""
+        data = self.model_dump(exclude_none=True)
+        for citation in data["citations"]:
+            citation.setdefault("doc_number", None)
+        return data

@@ -1,0 +1,152 @@
+"""The one answer chain: retrieve, answer (extractive or llm), cite. Every front end calls this."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from bot.answer import Answer
+from bot.decline import decline_message, decline_reason
+from bot.extractive import compose
+from bot.question import QuestionInfo, read_question
+from bot.retrieval import Filters, Hit, HybridRetriever
+from bot.services import Services
+
+MAX_QUESTION_CHARS = 500
+
+
+@dataclass
+class Retrieved:
+    """The chain's state between retrieval and answering."""
+
+    question: str
+    query: str
+    info: QuestionInfo
+    hits: list[Hit]
+    history: list[str] = field(default_factory=list)
+    started: float = 0.0
+    retrieve_ms: float = 0.0
+
+
+def standalone_query(question: str, history: list[str]) -> str:
+    """A follow-up such as 那三支一扶呢？ is searched together with the question before it."""
+    question = question.strip()[:MAX_QUESTION_CHARS]
+    if history and read_question(question).follow_up:
+        return f"{history[-1].strip()[:MAX_QUESTION_CHARS]} {question}"
+    return question
+
+
+class AnswerChain:
+    """Retrieves clauses and answers from them, in extractive or llm mode."""
+
+    def __init__(self, services: Services, mode: str | None = None, k: int = 5, llm: Any = None) -> None:
+        self.services = services
+        settings = services.settings
+        wanted = mode or settings.mode
+        if wanted == "auto":
+            wanted = "llm" if (settings.openai_api_key or settings.openai_base_url or llm is not None) else "extractive"
+        self.mode = wanted
+        self.k = k
+        self._llm = llm
+        self._retriever: HybridRetriever | None = None
+        self._collection = ""
+        self.runnable: Runnable[dict[str, Any], Answer] = RunnableLambda(self._retrieve) | RunnableLambda(self._respond)
+
+    def retriever(self) -> HybridRetriever:
+        """The retriever over the active index build, rebuilt only when the index changed."""
+        index = self.services.index
+        manifest = index.require(self.services.model_id)
+        if self._retriever is None or manifest.collection != self._collection:
+            chunks = index.chunks(manifest.collection)
+            self._retriever = HybridRetriever.from_index(
+                index.client, manifest.collection, self.services.embeddings, chunks
+            )
+            self._collection = manifest.collection
+        return self._retriever
+
+    def llm(self) -> Any:
+        """The answering model in llm mode (built from settings at first use)."""
+        if self._llm is None:
+            from bot.llm import make_chat_model
+
+            self._llm = make_chat_model(self.services.settings)
+        return self._llm
+
+    def _retrieve(self, inputs: dict[str, Any]) -> Retrieved:
+        """Retrieve the clauses for a question, reading follow-ups with their history."""
+        started = time.perf_counter()
+        question = str(inputs["question"])
+        history = [str(h) for h in inputs.get("history") or []]
+        query = standalone_query(question, history)
+        info = read_question(query)
+        info.text = question if not history else query
+        hits = self.retriever().search(query, k=inputs.get("k") or self.k, filters=inputs.get("filters"), info=info)
+        return Retrieved(question, query, info, hits, history, started, (time.perf_counter() - started) * 1000)
+
+    def _respond(self, state: Retrieved) -> Answer:
+        """Answer from the retrieved clauses, or decline."""
+        gen_started = time.perf_counter()
+        reason = decline_reason(state.info, state.hits)
+        if reason is not None:
+            answer = Answer(
+                question=state.question,
+                answer=decline_message(reason, state.info),
+                grounded=False,
+                mode="extractive" if self.mode == "extractive" else "llm",
+            )
+        elif self.mode == "llm":
+            from bot.llm import llm_answer
+
+            answer = llm_answer(self.llm(), self.services.settings, state)
+        else:
+            text, citations = compose(state.hits, state.info, state.query)
+            answer = Answer(
+                question=state.question, answer=text, grounded=bool(citations), citations=citations, mode="extractive"
+            )
+        now = time.perf_counter()
+        answer.timings_ms = {
+            "retrieve": round(state.retrieve_ms, 1),
+            "generate": round((now - gen_started) * 1000, 1),
+            "total": round((now - state.started) * 1000, 1),
+        }
+        return answer
+
+    def answer(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
+        """Answer one question (blocking)."""
+        return self.runnable.invoke({"question": question, "history": history or [], "filters": filters})
+
+    async def aanswer(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
+        """Answer one question without blocking the event loop."""
+        return await self.runnable.ainvoke({"question": question, "history": history or [], "filters": filters})
+
+    def stream(
+        self, question: str, history: list[str] | None = None, filters: Filters | None = None
+    ) -> Iterator[str | Answer]:
+        """Yield pieces of the answer text as they come, then the final Answer."""
+        state = self._retrieve({"question": question, "history": history or [], "filters": filters})
+        if self.mode == "llm" and decline_reason(state.info, state.hits) is None:
+            from bot.llm import llm_stream
+
+            yield from llm_stream(self.llm(), self.services.settings, state)
+            return
+        answer = self._respond(state)
+        yield answer.answer
+        yield answer
+
+    async def astream(
+        self, question: str, history: list[str] | None = None, filters: Filters | None = None
+    ) -> AsyncIterator[str | Answer]:
+        """Async version of `stream`, running each step off the event loop."""
+        import asyncio
+
+        iterator = self.stream(question, history, filters)
+        sentinel = object()
+        while True:
+            item = await asyncio.to_thread(next, iterator, sentinel)
+            if item is sentinel:
+                return
+            yield item  # type: ignore[misc]

@@ -1,0 +1,120 @@
+"""Extractive answers: the sentences of the top clauses that answer the question, led by their source."""
+
+from __future__ import annotations
+
+import re
+
+from bot.answer import Citation
+from bot.chunks import Chunk
+from bot.cleaning import split_sentences
+from bot.question import QuestionInfo, normalize
+from bot.retrieval import Hit, char_ngrams
+
+_STOP = set("的了吗呢吧啊么是在有和与及或请问一下怎么什么哪些多少如何为啥要会能可以我们你")
+_DIGIT = re.compile(r"\d")
+_PLACE = re.compile(r"(在|于).{1,12}(设|举办|举行)|主会场|分会场|[北上广重天]京|郑州|河南")
+
+
+def _keys(text: str) -> set[str]:
+    """Content n-grams of a text, without stop characters."""
+    return {g for g in char_ngrams(text) if not (len(g) == 1 and g in _STOP)}
+
+
+def score_sentence(sentence: str, question: set[str], info: QuestionInfo) -> float:
+    """How well one sentence answers the question."""
+    keys = _keys(sentence)
+    if not keys:
+        return 0.0
+    overlap = sum(2.0 if len(g) > 1 else 1.0 for g in keys & question)
+    score = overlap / (1.0 + 0.02 * len(sentence))
+    if info.wants_number and _DIGIT.search(sentence):
+        score *= 1.5
+    if info.wants_place and _PLACE.search(sentence):
+        score *= 1.5
+    return score
+
+
+def best_sentences(chunk: Chunk, info: QuestionInfo, query: str, limit: int = 2) -> list[str]:
+    """The sentences of a clause that answer the question, in reading order."""
+    sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
+    if len(sentences) <= 1:
+        return sentences
+    qkeys = _keys(query)
+    scored = sorted(((score_sentence(s, qkeys, info), i) for i, s in enumerate(sentences)), reverse=True)
+    top_score, top = scored[0]
+    picked = [top]
+    if limit > 1 and len(scored) > 1:
+        second_score, second = scored[1]
+        if second_score >= 0.75 * top_score or (info.wants_list and second_score >= 0.5 * top_score):
+            picked.append(second)
+    if top == 0 and len(sentences) > 1 and len(sentences[0]) < 30 and 1 not in picked:
+        picked.append(1)  # a heading alone says little: add the sentence after it
+    return [sentences[i] for i in sorted(picked)]
+
+
+def _scope_cn(chunk: Chunk) -> str:
+    """Where a notice applies, in Chinese."""
+    return "全国" if chunk.scope == "national" else chunk.scope
+
+
+def source_line(chunk: Chunk, english: bool = False) -> str:
+    """The lead naming the notice, its number, year, region and clause."""
+    number = chunk.doc_number
+    if english:
+        where = "nationwide" if chunk.scope == "national" else chunk.scope
+        ref = f"{number}; " if number else ""
+        return (
+            f"According to 《{chunk.title}》 ({ref}issued {chunk.issued[:10]} by {chunk.issuer}; "
+            f"applies {where}; {chunk.cohort} graduates), clause {chunk.clause}:"
+        )
+    ref = f"{number}，" if number else ""
+    return f"根据{chunk.issuer}《{chunk.title}》（{ref}{chunk.year}年印发，适用于{_scope_cn(chunk)}）{chunk.clause}："
+
+
+def pick_hits(hits: list[Hit], info: QuestionInfo) -> list[Hit]:
+    """The clauses to answer from: the best, plus the best of another notice when comparing."""
+    if not hits:
+        return []
+    chosen = [hits[0]]
+    if info.compare:
+        other = next((h for h in hits[1:] if h.chunk.doc != hits[0].chunk.doc), None)
+        if other is not None:
+            chosen.append(other)
+    return chosen
+
+
+def compose(hits: list[Hit], info: QuestionInfo, query: str) -> tuple[str, list[Citation]]:
+    """The answer text and its citations, one part per chosen clause."""
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for n, hit in enumerate(pick_hits(hits, info), start=1):
+        chunk = hit.chunk
+        sentences = best_sentences(chunk, info, query)
+        if not sentences:
+            continue
+        quote = max(sentences, key=len) if len(sentences) > 1 else sentences[0]
+        body = "".join(sentences)
+        if info.english:
+            parts.append(f"{source_line(chunk, english=True)} “{body}” [{n}]")
+        else:
+            lead = source_line(chunk) if n == 1 else "另据" + source_line(chunk)[2:]
+            parts.append(f"{lead}{body}[{n}]")
+        citations.append(
+            Citation(
+                doc=chunk.doc,
+                title=chunk.title,
+                doc_number=chunk.doc_number,
+                clause=chunk.clause,
+                quote=quote,
+                issuer=chunk.issuer,
+                issued=chunk.issued,
+                scope=chunk.scope,
+            )
+        )
+    return "\n".join(parts), citations
+
+
+def states(answer: str, alternatives: list[str]) -> bool:
+    """Whether an answer states one of the alternatives (whitespace and width ignored)."""
+    flat = normalize(answer)
+    return any(normalize(a) in flat for a in alternatives)

@@ -1,0 +1,115 @@
+"""What a question asks for, read by rules: years, region, intent, language, follow-up."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９：", "0123456789:")
+_CN_YEAR = {"二二": "2022", "二三": "2023", "二四": "2024", "二五": "2025", "二六": "2026"}
+
+NUMBER_WORDS = (
+    "多少",
+    "几",
+    "什么时候",
+    "何时",
+    "哪天",
+    "时间",
+    "日期",
+    "截止",
+    "比例",
+    "多久",
+    "期间",
+    "数量",
+    "规模",
+)
+LIST_WORDS = ("哪些", "有什么", "包括", "哪几", "什么活动", "什么项目", "措施", "内容")
+PLACE_WORDS = ("哪里", "在哪", "地点", "主会场", "分会场", "哪个城市")
+COMPARE_WORDS = ("对比", "比较", "区别", "不同", "变化", "相比", "异同", "差别", "一样吗", "和", "与", "vs", "compare")
+FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|再问|同样|这个|它|他们|该)|呢[？?]?$|^(and|what about|how about)\b", re.I)
+PROVINCES = (
+    "北京",
+    "天津",
+    "上海",
+    "重庆",
+    "河北",
+    "山西",
+    "辽宁",
+    "吉林",
+    "黑龙江",
+    "江苏",
+    "浙江",
+    "安徽",
+    "福建",
+    "江西",
+    "山东",
+    "河南",
+    "湖北",
+    "湖南",
+    "广东",
+    "海南",
+    "四川",
+    "贵州",
+    "云南",
+    "陕西",
+    "甘肃",
+    "青海",
+    "台湾",
+    "内蒙古",
+    "广西",
+    "西藏",
+    "宁夏",
+    "新疆",
+    "香港",
+    "澳门",
+)
+
+
+def normalize(text: str) -> str:
+    """Map full-width digits and colons to ASCII and drop whitespace."""
+    return re.sub(r"\s+", "", text.translate(_FULL_WIDTH))
+
+
+@dataclass
+class QuestionInfo:
+    """Rule-based reading of a question."""
+
+    text: str
+    years: list[int] = field(default_factory=list)
+    cohorts: list[int] = field(default_factory=list)
+    provinces: list[str] = field(default_factory=list)
+    english: bool = False
+    wants_number: bool = False
+    wants_list: bool = False
+    wants_place: bool = False
+    compare: bool = False
+    follow_up: bool = False
+
+
+def read_question(text: str) -> QuestionInfo:
+    """Read a question's years, cohorts, provinces and intent."""
+    flat = normalize(text)
+    for cn, year in _CN_YEAR.items():
+        flat = flat.replace(f"{cn}届", f"{year}届").replace(f"{cn}年", f"{year}年")
+    cohorts = [int(y) for y in re.findall(r"(20\d\d)届", flat)]
+    cohorts += [int("20" + y) for y in re.findall(r"(?<!\d)(\d\d)届", flat)]
+    years = [int(y) for y in re.findall(r"(20\d\d)", flat)]
+    letters = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    english = letters > 3 * max(cjk, 1) and letters >= 6
+    lower = text.lower()
+    return QuestionInfo(
+        text=text,
+        years=sorted(set(years)),
+        cohorts=sorted(set(cohorts)),
+        provinces=[p for p in PROVINCES if p in flat] + (["贵州"] if "黔" in flat else []),
+        english=english,
+        wants_number=any(w in flat for w in NUMBER_WORDS)
+        or bool(re.search(r"\b(how many|how much|when|what date|deadline|ratio)\b", lower)),
+        wants_list=any(w in flat for w in LIST_WORDS) or bool(re.search(r"\b(which|what are|list)\b", lower)),
+        wants_place=any(w in flat for w in PLACE_WORDS) or bool(re.search(r"\bwhere\b", lower)),
+        compare=(any(w in flat for w in COMPARE_WORDS[:8]) and len(set(years)) + len(set(cohorts)) >= 1)
+        or len(set(years) | set(cohorts)) >= 2
+        or bool(re.search(r"\b(compare|difference|differ)\b", lower)),
+        follow_up=bool(FOLLOW_UP.search(text.strip())) or len(flat) <= 6,
+    )

@@ -1,0 +1,151 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25 over character n-grams), fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_chroma import Chroma
+from langchain_core.embeddings import Embeddings
+from rank_bm25 import BM25Okapi
+
+from bot.chunks import Chunk
+from bot.question import QuestionInfo, normalize, read_question
+
+RRF_K = 60
+DENSE_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.5
+_TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
+
+
+def char_ngrams(text: str) -> list[str]:
+    """Lexical tokens: CJK characters and their bigrams, plus ASCII words and numbers."""
+    units = _TOKEN.findall(normalize(text).lower())
+    return units + [a + b for a, b in zip(units, units[1:], strict=False)]
+
+
+@dataclass
+class Filters:
+    """Restrict retrieval to a region (scope), a cohort, or notices."""
+
+    scope: str | None = None
+    cohort: str | None = None
+    docs: list[str] = field(default_factory=list)
+
+    def accepts(self, chunk: Chunk) -> bool:
+        """Whether a chunk passes the filters."""
+        return (
+            (not self.scope or self.scope in chunk.scope or chunk.scope in self.scope)
+            and (not self.cohort or self.cohort.rstrip("届") == chunk.cohort.rstrip("届"))
+            and (not self.docs or chunk.doc in self.docs)
+        )
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        """The same filters as a Chroma `where` (scope is matched loosely, so it is applied after)."""
+        clauses: list[dict[str, Any]] = []
+        if self.cohort:
+            clauses.append({"cohort": self.cohort if self.cohort.endswith("届") else self.cohort + "届"})
+        if self.docs:
+            clauses.append({"doc": {"$in": self.docs}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its fused score and the ranks that produced it."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    dense_similarity: float = 0.0
+
+
+class HybridRetriever:
+    """Dense + lexical retrieval over one index build, fused by weighted reciprocal rank."""
+
+    def __init__(self, chunks: list[Chunk], vectorstore: Chroma, depth: int = 30) -> None:
+        self.chunks = chunks
+        self.by_id = {c.id: c for c in chunks}
+        self.vectorstore = vectorstore
+        self.depth = depth
+        self.bm25 = BM25Okapi([char_ngrams(c.lexical_text) for c in chunks])
+
+    @classmethod
+    def from_index(cls, client: Any, collection: str, embeddings: Embeddings, chunks: list[Chunk]) -> HybridRetriever:
+        """Build over an index build's collection and its chunks (the lexical side from the same chunks)."""
+        store = Chroma(client=client, collection_name=collection, embedding_function=embeddings)
+        return cls(chunks, store)
+
+    def dense(self, query: str, filters: Filters) -> list[tuple[Chunk, float]]:
+        """Chunks nearest the query embedding, with cosine similarity."""
+        found = self.vectorstore.similarity_search_with_score(query, k=self.depth, filter=filters.chroma_where())
+        out = []
+        for doc, distance in found:
+            chunk = self.by_id.get(str(doc.id)) or Chunk.from_record(doc.page_content, doc.metadata)
+            if filters.accepts(chunk):
+                out.append((chunk, 1.0 - float(distance)))
+        return out
+
+    def lexical(self, query: str, filters: Filters) -> list[tuple[Chunk, float]]:
+        """Chunks by BM25 over character n-grams."""
+        tokens = char_ngrams(query)
+        if not tokens:
+            return []
+        scores = self.bm25.get_scores(tokens)
+        ranked = sorted(range(len(self.chunks)), key=lambda i: -scores[i])
+        return [
+            (self.chunks[i], float(scores[i]))
+            for i in ranked[: self.depth]
+            if scores[i] > 0 and filters.accepts(self.chunks[i])
+        ]
+
+    def search(
+        self, query: str, k: int = 5, filters: Filters | None = None, info: QuestionInfo | None = None
+    ) -> list[Hit]:
+        """The top k chunks for a query, fused and adjusted for the years and region it names."""
+        filters = filters or Filters()
+        info = info or read_question(query)
+        hits: dict[str, Hit] = {}
+        for rank, (chunk, sim) in enumerate(self.dense(query, filters)):
+            hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
+            hit.score += DENSE_WEIGHT / (RRF_K + rank + 1)
+            hit.dense_rank, hit.dense_similarity = rank + 1, sim
+        if not info.english:
+            for rank, (chunk, _score) in enumerate(self.lexical(query, filters)):
+                hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
+                hit.score += LEXICAL_WEIGHT / (RRF_K + rank + 1)
+                hit.lexical_rank = rank + 1
+        for hit in hits.values():
+            hit.score += _context_bonus(hit.chunk, info)
+        return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+
+def _cohort_year(chunk: Chunk) -> int:
+    """The graduating class a notice is about, as a year."""
+    m = re.search(r"20\d\d", chunk.cohort)
+    return int(m.group(0)) if m else chunk.year
+
+
+def _context_bonus(chunk: Chunk, info: QuestionInfo) -> float:
+    """Prefer notices of the years and region a question names; else the newer notice."""
+    bonus = 0.0
+    wanted = set(info.cohorts) | set(info.years)
+    if wanted:
+        if _cohort_year(chunk) in wanted:
+            bonus += 0.006
+        elif chunk.year in wanted:
+            bonus += 0.003
+    else:
+        bonus += 0.0004 * (_cohort_year(chunk) - 2022)
+    if info.provinces:
+        if any(p in chunk.scope for p in info.provinces):
+            bonus += 0.008
+    elif chunk.scope != "national":
+        bonus -= 0.002
+    if chunk.clause in ("序言", "落款"):
+        bonus -= 0.002
+    return bonus
