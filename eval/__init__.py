@@ -1,0 +1,1 @@
+"""The evaluation suite: datasets, exact scorers and the runner."""
