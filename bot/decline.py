@@ -32,7 +32,7 @@ ATTRIBUTES = {
 DOMAIN = re.compile(
     r"就业|毕业|招聘|岗位|高校|大学|学生|创业|征兵|入伍|参军|升学|考研|研究生|专升本|学位|实习|帮扶|通知|政策|计划|"
     r"求职|三支一扶|特岗|西部|宏志|辅导员|招录|指导|校园|访企|24365|平台|签约|科研助理|基层|企业|单位|活动|"
-    r"行动|冲刺|促进周|补贴|权益|歧视|统计|报告|贵州|教育部|教育厅|届|"
+    r"行动|冲刺|促进周|补贴|权益|歧视|统计|报告|贵州|教育部|教育厅|届|工作|学校|读书|当兵|退役|焦虑|家庭|困难|"
     r"job|graduat|employ|recruit|student|universit|campus|polic|notice|college|intern|enlist|military|grassroots",
     re.I,
 )

@@ -7,8 +7,8 @@ import re
 from bot.answer import Citation
 from bot.chunks import Chunk
 from bot.cleaning import split_sentences
-from bot.question import QuestionInfo, normalize
-from bot.retrieval import Hit, char_ngrams
+from bot.question import QuestionInfo, expand_english
+from bot.retrieval import Hit, char_ngrams, cohort_year
 
 _STOP = set("的了吗呢吧啊么是在有和与及或请问一下怎么什么哪些多少如何为啥要会能可以我们你")
 _DIGIT = re.compile(r"\d")
@@ -39,13 +39,13 @@ def best_sentences(chunk: Chunk, info: QuestionInfo, query: str, limit: int = 2)
     sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
     if len(sentences) <= 1:
         return sentences
-    qkeys = _keys(query)
+    qkeys = _keys(expand_english(query) if info.english else query)
     scored = sorted(((score_sentence(s, qkeys, info), i) for i, s in enumerate(sentences)), reverse=True)
     top_score, top = scored[0]
     picked = [top]
     if limit > 1 and len(scored) > 1:
         second_score, second = scored[1]
-        if second_score >= 0.75 * top_score or (info.wants_list and second_score >= 0.5 * top_score):
+        if second_score >= 0.6 * top_score or (info.wants_list and second_score >= 0.4 * top_score):
             picked.append(second)
     if top == 0 and len(sentences) > 1 and len(sentences[0]) < 30 and 1 not in picked:
         picked.append(1)  # a heading alone says little: add the sentence after it
@@ -77,7 +77,9 @@ def pick_hits(hits: list[Hit], info: QuestionInfo) -> list[Hit]:
         return []
     chosen = [hits[0]]
     if info.compare:
-        other = next((h for h in hits[1:] if h.chunk.doc != hits[0].chunk.doc), None)
+        others = [h for h in hits[1:] if h.chunk.doc != hits[0].chunk.doc]
+        wanted = (set(info.cohorts) | set(info.years)) - {cohort_year(hits[0].chunk)}
+        other = next((h for h in others if cohort_year(h.chunk) in wanted), others[0] if others else None)
         if other is not None:
             chosen.append(other)
     return chosen
@@ -112,9 +114,3 @@ def compose(hits: list[Hit], info: QuestionInfo, query: str) -> tuple[str, list[
             )
         )
     return "\n".join(parts), citations
-
-
-def states(answer: str, alternatives: list[str]) -> bool:
-    """Whether an answer states one of the alternatives (whitespace and width ignored)."""
-    flat = normalize(answer)
-    return any(normalize(a) in flat for a in alternatives)

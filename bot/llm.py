@@ -12,6 +12,7 @@ from bot.answer import Answer, Citation
 from bot.cleaning import split_sentences
 from bot.extractive import compose, source_line
 from bot.prompts import load_prompt, render
+from bot.question import normalize
 from bot.retrieval import Hit, char_ngrams
 from bot.settings import Settings
 
@@ -79,9 +80,8 @@ def parse_reply(reply: str, hits: list[Hit]) -> tuple[str, list[Citation]]:
         if n in renumber or not 1 <= n <= len(hits):
             continue
         chunk = hits[n - 1].chunk
-        quote = _repair(quotes.get(n, ""), chunk.text) if n in quotes else None
-        if quote is None:
-            quote = _repair(MARKER.sub("", body), chunk.text)
+        # an explicit quote must check out; only a marker without a quote is matched against the answer text
+        quote = _repair(quotes[n], chunk.text) if n in quotes else _repair(MARKER.sub("", body), chunk.text)
         if quote is None:
             continue
         renumber[n] = len(citations) + 1
@@ -104,9 +104,21 @@ def parse_reply(reply: str, hits: list[Hit]) -> tuple[str, list[Citation]]:
 def _finish(reply: str, state: Retrieved) -> Answer:
     """Turn a full reply into an Answer, falling back to the extractive answer when no citation holds."""
     text, citations = parse_reply(reply, state.hits)
-    if citations:
-        return Answer(question=state.question, answer=text, grounded=True, citations=citations, mode="llm")
-    return _fallback(state, "the model's reply had no citation that checks against the clauses")
+    if not citations:
+        return _fallback(state, "the model's reply had no citation that checks against the clauses")
+    unsupported = _unsupported_numbers(text, citations, state)
+    if unsupported:
+        return _fallback(state, f"the model's reply states numbers its clauses do not: {', '.join(unsupported)}")
+    return Answer(question=state.question, answer=text, grounded=True, citations=citations, mode="llm")
+
+
+def _unsupported_numbers(text: str, citations: list[Citation], state: Retrieved) -> list[str]:
+    """Numbers in the answer that neither the cited clauses nor the question contain."""
+    cited = {(c.doc, c.clause) for c in citations}
+    source = normalize(" ".join(h.chunk.text for h in state.hits if (h.chunk.doc, h.chunk.clause) in cited))
+    source += normalize(state.query)
+    body = normalize(MARKER.sub("", text))
+    return [n for n in dict.fromkeys(re.findall(r"\d+(?:[.:]\d+)?", body)) if n not in source]
 
 
 def _fallback(state: Retrieved, why: str) -> Answer:

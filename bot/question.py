@@ -65,6 +65,51 @@ PROVINCES = (
 )
 
 
+EN_GLOSSARY = {
+    "special post": "特岗计划",
+    "three supports": "三支一扶",
+    "western": "西部计划",
+    "guizhou": "贵州",
+    "promotion week": "就业促进周",
+    "100-day": "百日冲刺",
+    "hundred-day": "百日冲刺",
+    "sprint": "百日冲刺",
+    "ratio": "比例",
+    "staff": "就业工作人员",
+    "enlist": "征兵入伍",
+    "military": "征兵入伍",
+    "army": "征兵入伍",
+    "master": "硕士研究生",
+    "postgraduate": "硕士研究生",
+    "spring": "春季攻坚行动",
+    "career": "就业指导",
+    "recruit": "招聘",
+    "when": "时间",
+    "how many": "多少",
+    "theme": "主题",
+    "venue": "会场",
+    "start a business": "创业",
+    "entrepreneur": "创业",
+    "internship": "实习",
+    "discrimination": "歧视",
+    "poor famil": "困难群体帮扶",
+    "disab": "残疾",
+    "platform": "平台",
+    "24365": "24365",
+    "deadline": "前完成",
+    "vocational": "高职",
+    "secretar": "书记校长",
+    "visit": "走访",
+    "employer": "用人单位",
+}
+
+
+def expand_english(text: str) -> str:
+    """Add the Chinese terms an English question's keywords stand for (for lexical search)."""
+    lower = text.lower()
+    return " ".join([text, *[cn for en, cn in EN_GLOSSARY.items() if en in lower]])
+
+
 def normalize(text: str) -> str:
     """Map full-width digits and colons to ASCII and drop whitespace."""
     return re.sub(r"\s+", "", text.translate(_FULL_WIDTH))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,7 +12,7 @@ from langchain_core.embeddings import Embeddings
 from rank_bm25 import BM25Okapi
 
 from bot.chunks import Chunk
-from bot.question import QuestionInfo, normalize, read_question
+from bot.question import QuestionInfo, expand_english, normalize, read_question
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
@@ -22,7 +23,7 @@ _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 def char_ngrams(text: str) -> list[str]:
     """Lexical tokens: CJK characters and their bigrams, plus ASCII words and numbers."""
     units = _TOKEN.findall(normalize(text).lower())
-    return units + [a + b for a, b in zip(units, units[1:], strict=False)]
+    return units + [a + b for a, b in itertools.pairwise(units)]
 
 
 @dataclass
@@ -114,17 +115,19 @@ class HybridRetriever:
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.score += DENSE_WEIGHT / (RRF_K + rank + 1)
             hit.dense_rank, hit.dense_similarity = rank + 1, sim
-        if not info.english:
-            for rank, (chunk, _score) in enumerate(self.lexical(query, filters)):
+        lexical_query = expand_english(query) if info.english else query
+        if lexical_query.strip():
+            for rank, (chunk, _score) in enumerate(self.lexical(lexical_query, filters)):
                 hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
                 hit.score += LEXICAL_WEIGHT / (RRF_K + rank + 1)
                 hit.lexical_rank = rank + 1
+        qgrams = set(char_ngrams(lexical_query))
         for hit in hits.values():
-            hit.score += _context_bonus(hit.chunk, info)
+            hit.score += _context_bonus(hit.chunk, info) + _heading_bonus(hit.chunk, qgrams)
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
 
 
-def _cohort_year(chunk: Chunk) -> int:
+def cohort_year(chunk: Chunk) -> int:
     """The graduating class a notice is about, as a year."""
     m = re.search(r"20\d\d", chunk.cohort)
     return int(m.group(0)) if m else chunk.year
@@ -135,17 +138,29 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo) -> float:
     bonus = 0.0
     wanted = set(info.cohorts) | set(info.years)
     if wanted:
-        if _cohort_year(chunk) in wanted:
+        if cohort_year(chunk) in wanted:
             bonus += 0.006
         elif chunk.year in wanted:
             bonus += 0.003
     else:
-        bonus += 0.0004 * (_cohort_year(chunk) - 2022)
+        bonus += 0.0004 * (cohort_year(chunk) - 2022)
     if info.provinces:
         if any(p in chunk.scope for p in info.provinces):
             bonus += 0.008
     elif chunk.scope != "national":
         bonus -= 0.002
     if chunk.clause in ("序言", "落款"):
-        bonus -= 0.002
+        bonus += 0.004 if FRAME_WORDS.search(info.text) else -0.002
     return bonus
+
+
+FRAME_WORDS = re.compile(r"联系|电话|邮箱|信箱|文号|发文|印发|落款|contact|phone|email")
+
+
+def _heading_bonus(chunk: Chunk, qgrams: set[str]) -> float:
+    """A clause whose heading the question echoes (活动主题, 行动时间) is likely the one asked about."""
+    heading = [g for g in char_ngrams(chunk.heading) if len(g) == 2]
+    if len(heading) < 2:
+        return 0.0
+    ratio = sum(1 for g in heading if g in qgrams) / len(heading)
+    return 0.012 * ratio if ratio >= 0.5 else 0.0

@@ -35,7 +35,9 @@ def run(path: Path, mode: str) -> dict[str, Any]:
     services.ensure_index()
     chain = AnswerChain(services, mode=mode)
     manifest = services.index.require(services.model_id)
-    texts = {(d, normalize_path(c)): t for (d, c), t in clause_texts(services.index.chunks(manifest.collection)).items()}
+    texts = {
+        (d, normalize_path(c)): t for (d, c), t in clause_texts(services.index.chunks(manifest.collection)).items()
+    }
     chain.answer("预热")  # load the model and the lexical index before timing
     items = load(path)
     rows = []
@@ -53,9 +55,7 @@ def run(path: Path, mode: str) -> dict[str, Any]:
         "facts": statistics.mean(facts(i, a).value or 0.0 for i, a in answerable if i.get("facts")),
         "declined_unanswerable": statistics.mean(declining(i, a).value or 0.0 for i, a in unanswerable),
         "declined_answerable": statistics.mean(1.0 - (declining(i, a).value or 0.0) for i, a in answerable),
-        "quotes_verbatim": statistics.mean(
-            s.value for i, a, _ in rows if (s := quotes(a, texts)).value is not None
-        ),
+        "quotes_verbatim": statistics.mean(s.value for i, a, _ in rows if (s := quotes(a, texts)).value is not None),
         "latency_ms_p50": lat[len(lat) // 2],
         "latency_ms_p95": lat[min(len(lat) - 1, int(len(lat) * 0.95))],
     }

@@ -55,9 +55,5 @@ def quotes(answer: dict[str, Any], clause_text: dict[tuple[str, str], str]) -> S
     cites = answer.get("citations") or []
     if not cites:
         return Score(None, "no citations")
-    bad = [
-        c["clause"]
-        for c in cites
-        if c["quote"] not in clause_text.get((c["doc"], normalize_path(c["clause"])), "")
-    ]
+    bad = [c["clause"] for c in cites if c["quote"] not in clause_text.get((c["doc"], normalize_path(c["clause"])), "")]
     return Score(float(not bad), "all quotes verbatim" if not bad else f"not verbatim in {bad}")

