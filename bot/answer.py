@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bot.chunks import Chunk
+
 
 class Citation(BaseModel):
     """One cited clause with a verbatim quote from it."""
@@ -18,6 +20,20 @@ class Citation(BaseModel):
     issuer: str | None = None
     issued: str | None = None
     scope: str | None = None
+
+    @classmethod
+    def from_chunk(cls, chunk: Chunk, quote: str) -> Citation:
+        """Cite a chunk's clause with a quote from it."""
+        return cls(
+            doc=chunk.doc,
+            title=chunk.title,
+            doc_number=chunk.doc_number,
+            clause=chunk.clause,
+            quote=quote,
+            issuer=chunk.issuer,
+            issued=chunk.issued,
+            scope=chunk.scope,
+        )
 
 
 class Answer(BaseModel):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -135,8 +134,3 @@ def clause_texts(chunks: list[Chunk]) -> dict[tuple[str, str], str]:
     for chunk in chunks:
         texts.setdefault((chunk.doc, chunk.clause), []).append(chunk)
     return {key: "\n".join(c.text for c in sorted(parts, key=lambda c: c.part)) for key, parts in texts.items()}
-
-
-def dumps_hashes(hashes: dict[str, str]) -> str:
-    """Serialise per-notice hashes for a metadata field."""
-    return json.dumps(hashes, sort_keys=True, ensure_ascii=False)

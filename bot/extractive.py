@@ -101,16 +101,5 @@ def compose(hits: list[Hit], info: QuestionInfo, query: str) -> tuple[str, list[
         else:
             lead = source_line(chunk) if n == 1 else "另据" + source_line(chunk)[2:]
             parts.append(f"{lead}{body}[{n}]")
-        citations.append(
-            Citation(
-                doc=chunk.doc,
-                title=chunk.title,
-                doc_number=chunk.doc_number,
-                clause=chunk.clause,
-                quote=quote,
-                issuer=chunk.issuer,
-                issued=chunk.issued,
-                scope=chunk.scope,
-            )
-        )
+        citations.append(Citation.from_chunk(chunk, quote))
     return "\n".join(parts), citations

@@ -85,18 +85,7 @@ def parse_reply(reply: str, hits: list[Hit]) -> tuple[str, list[Citation]]:
         if quote is None:
             continue
         renumber[n] = len(citations) + 1
-        citations.append(
-            Citation(
-                doc=chunk.doc,
-                title=chunk.title,
-                doc_number=chunk.doc_number,
-                clause=chunk.clause,
-                quote=quote,
-                issuer=chunk.issuer,
-                issued=chunk.issued,
-                scope=chunk.scope,
-            )
-        )
+        citations.append(Citation.from_chunk(chunk, quote))
     text = MARKER.sub(lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "", body)
     return text.strip(), citations
 
