@@ -211,5 +211,57 @@ def ask(
             sys.stdout.flush()
 
 
+CHAT_HELP = "输入问题提问；/reset 清空对话，/sources 列出通知，/debug 切换检索详情，/quit 退出。"
+
+
+@main.command()
+@click.option("--mode", type=MODES, default=None, help="Answer mode (default: auto).")
+@click.option("--k", default=5, show_default=True, help="How many clauses to retrieve.")
+@click.pass_context
+def chat(ctx: click.Context, mode: str | None, k: int) -> None:
+    """Ask questions interactively; follow-ups use the chat's history."""
+    from bot.sources import describe_sources
+
+    with _runtime_errors():
+        chain = _chain(ctx, mode, k)
+    history: list[str] = []
+    debug = False
+    out.print(f"[bold]policybot[/bold] ({chain.mode})  {CHAT_HELP}")
+    while True:
+        try:
+            line = click.prompt("问", prompt_suffix="> ", default="", show_default=False).strip()
+        except (EOFError, click.Abort):
+            return
+        if not line:
+            continue
+        if line in ("/quit", "/exit"):
+            return
+        if line == "/reset":
+            history.clear()
+            out.print("[dim]对话已清空。[/dim]")
+            continue
+        if line == "/sources":
+            for e in describe_sources(chain.services.index.chunks(chain.retriever_collection())):
+                out.print(f"{e['doc']}  {e['doc_number'] or '—'}  {e['cohort']}  {e['scope']}  {e['title']}")
+            continue
+        if line == "/debug":
+            debug = not debug
+            out.print(f"[dim]debug {'on' if debug else 'off'}[/dim]")
+            continue
+        answer = chain.answer(line, history=history)
+        render_answer(answer)
+        if debug:
+            from bot.chain import standalone_query
+
+            query = standalone_query(line, history)
+            for hit in chain.retriever().search(query, k=k):
+                out.print(
+                    f"[dim]{hit.score:.4f} dense#{hit.dense_rank} lex#{hit.lexical_rank} "
+                    f"{hit.chunk.doc} {hit.chunk.clause}[/dim]"
+                )
+            out.print(f"[dim]timings {answer.timings_ms}[/dim]")
+        history.append(line)
+
+
 if __name__ == "__main__":
     sys.exit(main())

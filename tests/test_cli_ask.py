@@ -52,3 +52,12 @@ def test_a_bad_batch_line_exits_1_with_its_line_number(real_services):
 def test_question_and_batch_together_is_a_usage_error(real_services):
     assert run(["ask", "q", "--batch", "-"], real_services).exit_code == 2
     assert run(["ask"], real_services).exit_code == 2
+
+
+def test_chat_keeps_history_for_follow_ups_and_resets(real_services):
+    script = "贵州2022年特岗计划招多少人？\n那三支一扶呢？\n/reset\n/debug\n2022年就业促进周的主会场设在哪里？\n/sources\n/quit\n"
+    result = run(["chat", "--mode", "extractive"], real_services, stdin=script)
+    assert result.exit_code == 0
+    assert "800" in result.stdout and "对话已清空" in result.stdout
+    assert "dense#" in result.stdout and "timings" in result.stdout
+    assert "黔教发〔2022〕5号" in result.stdout and "guizhou-2022-class" in result.stdout
