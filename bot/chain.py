@@ -13,7 +13,7 @@ from bot.answer import Answer
 from bot.decline import decline_message, decline_reason
 from bot.extractive import compose
 from bot.question import QuestionInfo, read_question
-from bot.retrieval import Filters, Hit, HybridRetriever
+from bot.retrieval import Filters, Hit, HybridRetriever, topic_query
 from bot.services import Services
 
 MAX_QUESTION_CHARS = 500
@@ -30,14 +30,22 @@ class Retrieved:
     history: list[str] = field(default_factory=list)
     started: float = 0.0
     retrieve_ms: float = 0.0
+    idf: dict[str, float] = field(default_factory=dict)
 
 
 def standalone_query(question: str, history: list[str]) -> str:
-    """A follow-up such as 那三支一扶呢？ is searched together with the question before it."""
+    """A follow-up such as 那三支一扶呢？ is searched together with the question before it.
+
+    When the follow-up names its own region or year (那贵州呢？), those replace the earlier ones.
+    """
     question = question.strip()[:MAX_QUESTION_CHARS]
-    if history and read_question(question).follow_up:
-        return f"{history[-1].strip()[:MAX_QUESTION_CHARS]} {question}"
-    return question
+    own = read_question(question)
+    if not (history and own.follow_up):
+        return question
+    before = history[-1].strip()[:MAX_QUESTION_CHARS]
+    if own.provinces or own.years or own.cohorts:
+        before = " ".join(topic_query(before).split())
+    return f"{before} {question}"
 
 
 class AnswerChain:
@@ -89,8 +97,10 @@ class AnswerChain:
         query = standalone_query(question, history)
         info = read_question(query)
         info.text = question if not history else query
-        hits = self.retriever().search(query, k=inputs.get("k") or self.k, filters=inputs.get("filters"), info=info)
-        return Retrieved(question, query, info, hits, history, started, (time.perf_counter() - started) * 1000)
+        retriever = self.retriever()
+        hits = retriever.search(query, k=inputs.get("k") or self.k, filters=inputs.get("filters"), info=info)
+        elapsed = (time.perf_counter() - started) * 1000
+        return Retrieved(question, query, info, hits, history, started, elapsed, retriever.bm25.idf)
 
     def _respond(self, state: Retrieved) -> Answer:
         """Answer from the retrieved clauses, or decline."""
@@ -108,7 +118,7 @@ class AnswerChain:
 
             answer = llm_answer(self.llm(), self.services.settings, state)
         else:
-            text, citations = compose(state.hits, state.info, state.query)
+            text, citations = compose(state.hits, state.info, state.query, state.idf)
             answer = Answer(
                 question=state.question, answer=text, grounded=bool(citations), citations=citations, mode="extractive"
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from bot.answer import Citation
 from bot.chunks import Chunk
@@ -20,12 +21,12 @@ def _keys(text: str) -> set[str]:
     return {g for g in char_ngrams(text) if not (len(g) == 1 and g in _STOP)}
 
 
-def score_sentence(sentence: str, question: set[str], info: QuestionInfo) -> float:
-    """How well one sentence answers the question."""
+def score_sentence(sentence: str, question: set[str], info: QuestionInfo, idf: Mapping[str, float]) -> float:
+    """How well one sentence answers the question: shared n-grams weighted by rarity, per length."""
     keys = _keys(sentence)
     if not keys:
         return 0.0
-    overlap = sum(2.0 if len(g) > 1 else 1.0 for g in keys & question)
+    overlap = sum((2.0 if len(g) > 1 else 1.0) * idf.get(g, 1.0) for g in keys & question)
     score = overlap / (1.0 + 0.02 * len(sentence))
     if info.wants_number and _DIGIT.search(sentence):
         score *= 1.5
@@ -34,13 +35,16 @@ def score_sentence(sentence: str, question: set[str], info: QuestionInfo) -> flo
     return score
 
 
-def best_sentences(chunk: Chunk, info: QuestionInfo, query: str, limit: int = 2) -> list[str]:
+def best_sentences(
+    chunk: Chunk, info: QuestionInfo, query: str, limit: int = 2, idf: Mapping[str, float] | None = None
+) -> list[str]:
     """The sentences of a clause that answer the question, in reading order."""
     sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
     if len(sentences) <= 1:
         return sentences
     qkeys = _keys(expand_english(query) if info.english else query)
-    scored = sorted(((score_sentence(s, qkeys, info), i) for i, s in enumerate(sentences)), reverse=True)
+    weights = {g: max(v, 0.1) for g, v in (idf or {}).items()}
+    scored = sorted(((score_sentence(s, qkeys, info, weights), i) for i, s in enumerate(sentences)), reverse=True)
     top_score, top = scored[0]
     picked = [top]
     if limit > 1 and len(scored) > 1:
@@ -85,13 +89,15 @@ def pick_hits(hits: list[Hit], info: QuestionInfo) -> list[Hit]:
     return chosen
 
 
-def compose(hits: list[Hit], info: QuestionInfo, query: str) -> tuple[str, list[Citation]]:
+def compose(
+    hits: list[Hit], info: QuestionInfo, query: str, idf: Mapping[str, float] | None = None
+) -> tuple[str, list[Citation]]:
     """The answer text and its citations, one part per chosen clause."""
     parts: list[str] = []
     citations: list[Citation] = []
     for n, hit in enumerate(pick_hits(hits, info), start=1):
         chunk = hit.chunk
-        sentences = best_sentences(chunk, info, query)
+        sentences = best_sentences(chunk, info, query, idf=idf)
         if not sentences:
             continue
         quote = max(sentences, key=len) if len(sentences) > 1 else sentences[0]

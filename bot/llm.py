@@ -112,7 +112,7 @@ def _unsupported_numbers(text: str, citations: list[Citation], state: Retrieved)
 
 def _fallback(state: Retrieved, why: str) -> Answer:
     """The extractive answer, marked as a fallback from llm mode."""
-    text, citations = compose(state.hits, state.info, state.query)
+    text, citations = compose(state.hits, state.info, state.query, state.idf)
     return Answer(
         question=state.question,
         answer=text,

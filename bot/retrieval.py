@@ -12,12 +12,19 @@ from langchain_core.embeddings import Embeddings
 from rank_bm25 import BM25Okapi
 
 from bot.chunks import Chunk
-from bot.question import QuestionInfo, expand_english, normalize, read_question
+from bot.question import PROVINCES, QuestionInfo, expand_english, normalize, read_question
 
 RRF_K = 60
 DENSE_WEIGHT = 1.0
-LEXICAL_WEIGHT = 0.5
+LEXICAL_WEIGHT = 0.85
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
+_QUOTED = re.compile(r"[“\"《「]([^”\"》」]+)[”\"》」]")
+_CONTEXT_WORDS = re.compile("|".join(PROVINCES) + r"|省|20\d\d\s*[年届]?|[今明去]年|届")
+
+
+def topic_query(query: str) -> str:
+    """The query without the region and years it names: those steer by metadata, not by word counts."""
+    return _CONTEXT_WORDS.sub(" ", query)
 
 
 def char_ngrams(text: str) -> list[str]:
@@ -115,15 +122,18 @@ class HybridRetriever:
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.score += DENSE_WEIGHT / (RRF_K + rank + 1)
             hit.dense_rank, hit.dense_similarity = rank + 1, sim
-        lexical_query = expand_english(query) if info.english else query
+        lexical_query = topic_query(expand_english(query) if info.english else query)
         if lexical_query.strip():
             for rank, (chunk, _score) in enumerate(self.lexical(lexical_query, filters)):
                 hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
                 hit.score += LEXICAL_WEIGHT / (RRF_K + rank + 1)
                 hit.lexical_rank = rank + 1
         qgrams = set(char_ngrams(lexical_query))
+        quoted = [q for q in _QUOTED.findall(normalize(query)) if len(q) >= 2]
         for hit in hits.values():
             hit.score += _context_bonus(hit.chunk, info) + _heading_bonus(hit.chunk, qgrams)
+            if quoted and all(q in normalize(hit.chunk.text) for q in quoted):
+                hit.score += 0.004  # the names a student puts in quotes (“校园招聘月”) occur in this clause
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
 
 
@@ -139,21 +149,27 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo) -> float:
     wanted = set(info.cohorts) | set(info.years)
     if wanted:
         if cohort_year(chunk) in wanted:
-            bonus += 0.006
+            bonus += 0.010
         elif chunk.year in wanted:
             bonus += 0.003
     else:
         bonus += 0.0004 * (cohort_year(chunk) - 2022)
     if info.provinces:
         if any(p in chunk.scope for p in info.provinces):
-            bonus += 0.008
+            bonus += 0.012
     elif chunk.scope != "national":
         bonus -= 0.002
+    if (info.wants_date and not _DATE.search(chunk.text)) or (info.wants_number and not _NUMBER.search(chunk.text)):
+        bonus -= 0.003  # a clause with no figure or date in it cannot answer "how many" or "when"
     if chunk.clause in ("序言", "落款"):
-        bonus += 0.004 if FRAME_WORDS.search(info.text) else -0.002
+        bonus += 0.004 if FRAME_WORDS.search(info.text) else 0.0 if info.wants_number else -0.002
     return bonus
 
 
+_NUMBER = re.compile(
+    r"(?<![（(])\d+(?![.、）)])|[一二三四五六七八九十百千万]+(个|所|人|万|名|项|家|次|批|倍|季|月|日|期|轮)|比例"
+)
+_DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初|前完成|期间")
 FRAME_WORDS = re.compile(r"联系|电话|邮箱|信箱|文号|发文|印发|落款|contact|phone|email")
 
 
@@ -163,4 +179,4 @@ def _heading_bonus(chunk: Chunk, qgrams: set[str]) -> float:
     if len(heading) < 2:
         return 0.0
     ratio = sum(1 for g in heading if g in qgrams) / len(heading)
-    return 0.012 * ratio if ratio >= 0.5 else 0.0
+    return 0.008 * ratio if ratio >= 0.5 else 0.0
