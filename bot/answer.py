@@ -36,6 +36,17 @@ class Citation(BaseModel):
         )
 
 
+class RetrievedClause(BaseModel):
+    """One clause the retriever returned, with the scores that ranked it (for /debug and evaluation)."""
+
+    doc: str
+    clause: str
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    text: str = ""
+
+
 class Answer(BaseModel):
     """What the chain returns for one question."""
 
@@ -47,6 +58,7 @@ class Answer(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     fallback: str | None = None  # why an llm answer fell back to the extractive one
     id: str | int | None = None
+    retrieved: list[RetrievedClause] = Field(default_factory=list, exclude=True)  # not part of the JSON contract
 
     def to_json_dict(self) -> dict[str, object]:
         """The contract's JSON shape: optional fields only when set."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from bot.answer import Answer
+from bot.answer import Answer, RetrievedClause
 from bot.decline import decline_message, decline_reason
 from bot.extractive import compose
 from bot.question import QuestionInfo, read_question
@@ -95,6 +95,10 @@ class AnswerChain:
         question = str(inputs["question"])
         history = [str(h) for h in inputs.get("history") or []]
         query = standalone_query(question, history)
+        if self.mode == "llm" and query != question.strip()[:MAX_QUESTION_CHARS]:
+            from bot.llm import condense
+
+            query = condense(self.llm(), question, history) or query
         info = read_question(query)
         info.text = question if not history else query
         retriever = self.retriever()
@@ -122,6 +126,21 @@ class AnswerChain:
             answer = Answer(
                 question=state.question, answer=text, grounded=bool(citations), citations=citations, mode="extractive"
             )
+        return self._finish(answer, state, gen_started)
+
+    def _finish(self, answer: Answer, state: Retrieved, gen_started: float) -> Answer:
+        """Attach what was retrieved and how long each step took."""
+        answer.retrieved = [
+            RetrievedClause(
+                doc=h.chunk.doc,
+                clause=h.chunk.clause,
+                score=round(h.score, 5),
+                dense_rank=h.dense_rank,
+                lexical_rank=h.lexical_rank,
+                text=h.chunk.text,
+            )
+            for h in state.hits
+        ]
         now = time.perf_counter()
         answer.timings_ms = {
             "retrieve": round(state.retrieve_ms, 1),
@@ -146,7 +165,9 @@ class AnswerChain:
         if self.mode == "llm" and decline_reason(state.info, state.hits) is None:
             from bot.llm import llm_stream
 
-            yield from llm_stream(self.llm(), self.services.settings, state)
+            gen_started = time.perf_counter()
+            for piece in llm_stream(self.llm(), self.services.settings, state):
+                yield self._finish(piece, state, gen_started) if isinstance(piece, Answer) else piece
             return
         answer = self._respond(state)
         yield answer.answer

@@ -251,14 +251,8 @@ def chat(ctx: click.Context, mode: str | None, k: int) -> None:
         answer = chain.answer(line, history=history)
         render_answer(answer)
         if debug:
-            from bot.chain import standalone_query
-
-            query = standalone_query(line, history)
-            for hit in chain.retriever().search(query, k=k):
-                out.print(
-                    f"[dim]{hit.score:.4f} dense#{hit.dense_rank} lex#{hit.lexical_rank} "
-                    f"{hit.chunk.doc} {hit.chunk.clause}[/dim]"
-                )
+            for hit in answer.retrieved:
+                out.print(f"[dim]{hit.score:.4f} dense#{hit.dense_rank} lex#{hit.lexical_rank} {hit.doc} {hit.clause}[/dim]")
             out.print(f"[dim]timings {answer.timings_ms}[/dim]")
         history.append(line)
 

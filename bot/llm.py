@@ -23,6 +23,7 @@ QUOTES_HEADER = re.compile(r"\n\s*(引用|Quotes?|References?)\s*[：:]", re.I)
 QUOTE_LINE = re.compile(r"\[(\d+)\]\s*[“\"「『]?(.+?)[”\"」』]?\s*$")
 MARKER = re.compile(r"\[(\d+)\]")
 REPAIR_OVERLAP = 0.6
+MAX_CONDENSED = 300
 
 
 def make_chat_model(settings: Settings) -> Any:
@@ -37,6 +38,16 @@ def make_chat_model(settings: Settings) -> Any:
         max_retries=1,
         temperature=0,
     )
+
+
+def condense(model: Any, question: str, history: list[str]) -> str | None:
+    """A follow-up rewritten by the model as a standalone question; None when the model fails."""
+    try:
+        reply = model.invoke([HumanMessage(render("condense", history="\n".join(history[-3:]), question=question))])
+    except Exception:  # a dead endpoint: the caller uses the rule-based rewrite instead
+        return None
+    text = " ".join(str(reply.content).split())
+    return text[:MAX_CONDENSED] if text else None
 
 
 def _messages(state: Retrieved) -> list[Any]:

@@ -46,6 +46,23 @@ def test_a_follow_up_is_read_with_the_question_before_it(chain):
     assert answer.citations[0].clause == "二、6." and "800" in answer.answer
 
 
+def test_a_follow_up_naming_another_region_drops_the_earlier_year_and_region(chain):
+    answer = chain.answer("那贵州呢？", history=["2024届通知对校级就业工作人员配备比例有什么要求？"])
+    assert (answer.citations[0].doc, answer.citations[0].clause) == ("guizhou-2022-class", "五、19.")
+    assert "1:500" in answer.answer
+
+
+def test_a_province_named_often_in_one_clause_does_not_pull_questions_about_that_province(chain):
+    answer = chain.answer("贵州高校校级专职就业工作人员按什么比例配备？")
+    assert (answer.citations[0].doc, answer.citations[0].clause) == ("guizhou-2022-class", "五、19.")
+
+
+def test_the_answer_carries_what_was_retrieved_outside_the_json_contract(chain):
+    answer = chain.answer("贵州2022年特岗计划招多少人？")
+    assert answer.retrieved and answer.retrieved[0].clause == "二、6." and answer.retrieved[0].dense_rank
+    assert "retrieved" not in answer.to_json_dict()
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -1,0 +1,24 @@
+"""Retrieval rules that need no index: what the lexical side searches for, and follow-up rewriting."""
+
+from __future__ import annotations
+
+from bot.chain import standalone_query
+from bot.retrieval import char_ngrams, topic_query
+
+
+def test_the_lexical_query_leaves_out_region_and_years():
+    assert topic_query("贵州2022届高校毕业生有多少人？").split() == ["高校毕业生有多少人？"]
+    assert "贵" not in char_ngrams(topic_query("贵州省今年特岗计划"))
+
+
+def test_a_follow_up_is_searched_with_the_question_before_it():
+    assert standalone_query("那三支一扶呢？", ["贵州2022年特岗计划招多少人？"]) == "贵州2022年特岗计划招多少人？ 那三支一扶呢？"
+
+
+def test_a_follow_up_with_its_own_region_replaces_the_earlier_one():
+    query = standalone_query("那贵州呢？", ["2024届通知对校级就业工作人员配备比例有什么要求？"])
+    assert "2024" not in query and query.endswith("那贵州呢？") and "配备比例" in query
+
+
+def test_a_question_that_is_not_a_follow_up_stands_alone():
+    assert standalone_query("2022年就业促进周什么时候举办？", ["贵州2022年特岗计划招多少人？"]) == "2022年就业促进周什么时候举办？"
