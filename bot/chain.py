@@ -42,7 +42,9 @@ def standalone_query(question: str, history: list[str]) -> str:
     own = read_question(question)
     if not (history and own.follow_up):
         return question
-    before = history[-1].strip()[:MAX_QUESTION_CHARS]
+    # the question a chain of follow-ups (那三支一扶呢？ 那西部计划呢？) hangs on is the last one that stands alone
+    anchor = next((h for h in reversed(history) if not read_question(h.strip()).follow_up), history[-1])
+    before = anchor.strip()[:MAX_QUESTION_CHARS]
     if own.provinces or own.years or own.cohorts:
         before = " ".join(topic_query(before).split())
     return f"{before} {question}"

@@ -252,7 +252,9 @@ def chat(ctx: click.Context, mode: str | None, k: int) -> None:
         render_answer(answer)
         if debug:
             for hit in answer.retrieved:
-                out.print(f"[dim]{hit.score:.4f} dense#{hit.dense_rank} lex#{hit.lexical_rank} {hit.doc} {hit.clause}[/dim]")
+                out.print(
+                    f"[dim]{hit.score:.4f} dense#{hit.dense_rank} lex#{hit.lexical_rank} {hit.doc} {hit.clause}[/dim]"
+                )
             out.print(f"[dim]timings {answer.timings_ms}[/dim]")
         history.append(line)
 

@@ -11,12 +11,15 @@ INJECTION = re.compile(
     r"忽略(之前|以上|前面|上面|所有|你的)?.{0,4}(指令|指示|提示|规则|设定|要求)|系统提示|提示词|prompt|"
     r"ignore (all |any )?(previous|prior|above|the above|your) (instructions|rules)|system message|"
     r"你现在是|扮演|角色扮演|开发者模式|developer mode|jailbreak|越狱|DAN\b|不受.{0,4}限制|"
-    r"输出你的|告诉我你的(指令|设定|规则)|reveal your|repeat (the|your) (instructions|prompt)",
+    r"输出你的|告诉我你的(指令|设定|规则)|reveal your|repeat (the|your) (instructions|prompt)|系统消息|"
+    r"#+\s*system|\[system\]|<\|?system|你(现在)?必须回答|forget (all |your |the )?(rules|instructions)|"
+    r"(print|show|output|repeat) (me )?(the |your |all )?(instructions|rules|prompt)",
     re.I,
 )
 OFF_TOPIC = re.compile(
     r"代码|编程|程序|python|java|sql|函数|脚本|算法题|写一首|写首|写个?诗|笑话|天气|股票|彩票号码|翻译成|"
-    r"\bcode\b|\bscript\b|\bpoem\b|\bjoke\b|\bweather\b|recipe|菜谱|做饭",
+    r"\bcode\b|\bscript\b|\bpoem\b|\bjoke\b|\bweather\b|recipe|菜谱|做饭|"
+    r"[帮替给]我写|写一[份篇封段]|润色|改写我的|write (me )?(a|an|my) ",
     re.I,
 )
 # Things students ask that no notice states: if the top clauses do not mention them, decline.
@@ -28,11 +31,13 @@ ATTRIBUTES = {
     "housing": ("公积金", "住房", "租房", "房补", "housing"),
     "exam": ("公务员考试", "国考", "省考", "考公", "行测", "申论", "civil service"),
     "fees": ("学费多少", "收费", "tuition fee"),
+    "score": ("国家线", "分数线", "多少分", "录取线", "cut-off", "passing score"),
 }
 DOMAIN = re.compile(
     r"就业|毕业|招聘|岗位|高校|大学|学生|创业|征兵|入伍|参军|升学|考研|研究生|专升本|学位|实习|帮扶|通知|政策|计划|"
     r"求职|三支一扶|特岗|西部|宏志|辅导员|招录|指导|校园|访企|24365|平台|签约|科研助理|基层|企业|单位|活动|"
     r"行动|冲刺|促进周|补贴|权益|歧视|统计|报告|贵州|教育部|教育厅|届|工作|学校|读书|当兵|退役|焦虑|家庭|困难|"
+    r"〔\d{4}〕|文号|文件|印发|发布|"
     r"job|graduat|employ|recruit|student|universit|campus|polic|notice|college|intern|enlist|military|grassroots",
     re.I,
 )

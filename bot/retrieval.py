@@ -18,6 +18,7 @@ RRF_K = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.85
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
+_YEARISH = re.compile(r"\d|届")
 _QUOTED = re.compile(r"[“\"《「]([^”\"》」]+)[”\"》」]")
 _CONTEXT_WORDS = re.compile("|".join(PROVINCES) + r"|省|20\d\d\s*[年届]?|[今明去]年|届")
 
@@ -81,6 +82,17 @@ class HybridRetriever:
         self.vectorstore = vectorstore
         self.depth = depth
         self.bm25 = BM25Okapi([char_ngrams(c.lexical_text) for c in chunks])
+        self.doc_names = _doc_names(chunks)
+
+    def docs_named(self, query: str) -> set[str]:
+        """The notices a question names by doc number or by words only their title has (百日冲刺, 春季攻坚)."""
+        flat = normalize(query)
+        grams = set(char_ngrams(query))
+        return {
+            doc
+            for doc, (number, distinct) in self.doc_names.items()
+            if (number and number in flat) or len(distinct & grams) >= 2
+        }
 
     @classmethod
     def from_index(cls, client: Any, collection: str, embeddings: Embeddings, chunks: list[Chunk]) -> HybridRetriever:
@@ -130,11 +142,26 @@ class HybridRetriever:
                 hit.lexical_rank = rank + 1
         qgrams = set(char_ngrams(lexical_query))
         quoted = [q for q in _QUOTED.findall(normalize(query)) if len(q) >= 2]
+        named = self.docs_named(query)
         for hit in hits.values():
             hit.score += _context_bonus(hit.chunk, info) + _heading_bonus(hit.chunk, qgrams)
+            if hit.chunk.doc in named:
+                hit.score += 0.008
             if quoted and all(q in normalize(hit.chunk.text) for q in quoted):
                 hit.score += 0.004  # the names a student puts in quotes (“校园招聘月”) occur in this clause
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+
+def _doc_names(chunks: list[Chunk]) -> dict[str, tuple[str, set[str]]]:
+    """Per notice: its doc number, and the title bigrams no other notice's title has."""
+    titles = {c.doc: (c.title, normalize(c.doc_number or "")) for c in chunks}
+    grams = {
+        doc: {g for g in char_ngrams(t) if len(g) == 2 and not _YEARISH.search(g)} for doc, (t, _) in titles.items()
+    }
+    return {
+        doc: (number, grams[doc] - set().union(*(g for other, g in grams.items() if other != doc)))
+        for doc, (_, number) in titles.items()
+    }
 
 
 def cohort_year(chunk: Chunk) -> int:
@@ -161,8 +188,10 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo) -> float:
         bonus -= 0.002
     if (info.wants_date and not _DATE.search(chunk.text)) or (info.wants_number and not _NUMBER.search(chunk.text)):
         bonus -= 0.003  # a clause with no figure or date in it cannot answer "how many" or "when"
-    if chunk.clause in ("序言", "落款"):
-        bonus += 0.004 if FRAME_WORDS.search(info.text) else 0.0 if info.wants_number else -0.002
+    if chunk.clause == "落款":
+        bonus += 0.006 if SIGN_OFF_WORDS.search(info.text) else -0.002
+    elif chunk.clause == "序言":
+        bonus += 0.004 if PREAMBLE_WORDS.search(info.text) else 0.0 if info.wants_number else -0.002
     return bonus
 
 
@@ -170,7 +199,8 @@ _NUMBER = re.compile(
     r"(?<![（(])\d+(?![.、）)])|[一二三四五六七八九十百千万]+(个|所|人|万|名|项|家|次|批|倍|季|月|日|期|轮)|比例"
 )
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初|前完成|期间")
-FRAME_WORDS = re.compile(r"联系|电话|邮箱|信箱|文号|发文|印发|落款|contact|phone|email")
+SIGN_OFF_WORDS = re.compile(r"联系|电话|邮箱|信箱|印发|发布|发的|哪天发|落款|contact|phone|e-?mail|issued on")
+PREAMBLE_WORDS = re.compile(r"文号|发文|主送|为什么|目的|背景|why|purpose")
 
 
 def _heading_bonus(chunk: Chunk, qgrams: set[str]) -> float:

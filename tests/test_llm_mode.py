@@ -101,8 +101,15 @@ def test_prompt_variables_are_checked():
 
 
 def test_a_follow_up_is_condensed_by_the_model_before_retrieval(real_services, server):
-    server.replies.extend(["贵州2022年“三支一扶”拟招聘多少人？", "2022年全省“三支一扶”拟招聘800人。[1]\n引用：\n[1] “三支一扶”拟招聘 800 人"])
-    answer = llm_chain(real_services, server.base_url).answer("那三支一扶呢？", history=["贵州2022年特岗计划招多少人？"])
+    server.replies.extend(
+        [
+            "贵州2022年“三支一扶”拟招聘多少人？",
+            "2022年全省“三支一扶”拟招聘800人。[1]\n引用：\n[1] “三支一扶”拟招聘 800 人",
+        ]
+    )
+    answer = llm_chain(real_services, server.base_url).answer(
+        "那三支一扶呢？", history=["贵州2022年特岗计划招多少人？"]
+    )
     condense_request, answer_request = server.requests[-2:]
     assert "那三支一扶呢？" in condense_request["messages"][0]["content"]
     assert "贵州2022年特岗计划招多少人？" in condense_request["messages"][0]["content"]

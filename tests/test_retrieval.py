@@ -12,7 +12,10 @@ def test_the_lexical_query_leaves_out_region_and_years():
 
 
 def test_a_follow_up_is_searched_with_the_question_before_it():
-    assert standalone_query("那三支一扶呢？", ["贵州2022年特岗计划招多少人？"]) == "贵州2022年特岗计划招多少人？ 那三支一扶呢？"
+    assert (
+        standalone_query("那三支一扶呢？", ["贵州2022年特岗计划招多少人？"])
+        == "贵州2022年特岗计划招多少人？ 那三支一扶呢？"
+    )
 
 
 def test_a_follow_up_with_its_own_region_replaces_the_earlier_one():
@@ -21,4 +24,7 @@ def test_a_follow_up_with_its_own_region_replaces_the_earlier_one():
 
 
 def test_a_question_that_is_not_a_follow_up_stands_alone():
-    assert standalone_query("2022年就业促进周什么时候举办？", ["贵州2022年特岗计划招多少人？"]) == "2022年就业促进周什么时候举办？"
+    assert (
+        standalone_query("2022年就业促进周什么时候举办？", ["贵州2022年特岗计划招多少人？"])
+        == "2022年就业促进周什么时候举办？"
+    )
