@@ -18,7 +18,7 @@ from bot import __version__
 from bot.ingest import IngestReport
 from bot.notice import NoticeError
 from bot.services import Services
-from bot.settings import Settings
+from bot.settings import REPO_ROOT, Settings
 from bot.store import IndexNotReady
 
 err = Console(stderr=True)
@@ -257,6 +257,71 @@ def chat(ctx: click.Context, mode: str | None, k: int) -> None:
                 )
             out.print(f"[dim]timings {answer.timings_ms}[/dim]")
         history.append(line)
+
+
+DEFAULT_DATASET = Path("eval/datasets/policy_qa.jsonl")
+
+
+@main.group(name="eval", invoke_without_command=True)
+@click.option("--dataset", type=click.Path(path_type=Path), default=None, help="A CONTRACT.md §5 dataset.")
+@click.option("--mode", type=MODES, default="extractive", show_default=True, help="Answer mode.")
+@click.option("--k", default=5, show_default=True, help="How many clauses to retrieve.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("eval/runs/latest"), show_default=True)
+@click.option("--baseline/--no-baseline", default=True, show_default=True, help="Also score the textbook pipeline.")
+@click.option("--gate", type=click.Path(path_type=Path), default=None, help="Fail when a metric is below these.")
+@click.pass_context
+def eval_(
+    ctx: click.Context, dataset: Path | None, mode: str, k: int, out: Path, baseline: bool, gate: Path | None
+) -> None:
+    """Score the answer chain on a labelled dataset; write results.jsonl, summary.json, report.md, chart.png."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from eval.baseline import TextbookBaseline
+    from eval.dataset import load_dataset
+    from eval.report import write_run
+    from eval.runner import evaluate, summarize
+    from eval.runner import gate as check_gate
+
+    path = dataset or REPO_ROOT / DEFAULT_DATASET
+    with _runtime_errors():
+        items = load_dataset(path)
+        thresholds = json.loads(gate.read_text(encoding="utf-8")) if gate else {}
+        chain = _chain(ctx, mode, k)
+        textbook = None
+        if baseline:
+            err.print("[dim]building the textbook baseline (RecursiveCharacterTextSplitter 500/50, top-4)…[/dim]")
+            textbook = TextbookBaseline(chain.services.settings.knowledge_dir, chain.services.embeddings)
+        with Progress(
+            TextColumn("Evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+        ) as bar:
+            task = bar.add_task("eval", total=len(items))
+            results = evaluate(chain, items, textbook, advance=lambda: bar.advance(task))
+        summary = {"dataset": str(path), "mode": chain.mode, **summarize(results)}
+        write_run(out, results, summary)
+    table = Table("metric", "value", title=f"{path.name} · {chain.mode} · {len(items)} items")
+    for metric, value in summary["overall"].items():
+        table.add_row(metric, "—" if value is None else f"{value:.3f}")
+    table.add_row("latency p50 / p95 ms", f"{summary['latency_ms']['p50']} / {summary['latency_ms']['p95']}")
+    for name, value in summary["facts_in_top4"].items():
+        table.add_row(f"facts in top-4 ({name})", "—" if value is None else f"{value:.3f}")
+    out_console = Console()
+    out_console.print(table)
+    out_console.print(f"report: {out / 'report.md'}")
+    problems = check_gate(summary, thresholds)
+    if problems:
+        raise click.ClickException("evaluation gate failed: " + "; ".join(problems))
+
+
+@eval_.command()
+@click.argument("run_a", type=click.Path(exists=True, path_type=Path))
+@click.argument("run_b", type=click.Path(exists=True, path_type=Path))
+def compare(run_a: Path, run_b: Path) -> None:
+    """List what changed between two evaluation runs, item by item."""
+    from eval.report import compare_runs
+
+    with _runtime_errors():
+        lines = compare_runs(run_a, run_b)
+    click.echo("\n".join(lines) if lines else "no differences")
 
 
 if __name__ == "__main__":
