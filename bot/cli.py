@@ -259,6 +259,43 @@ def chat(ctx: click.Context, mode: str | None, k: int) -> None:
         history.append(line)
 
 
+@main.command()
+@click.option("--mode", type=MODES, default=None, help="Answer mode (default: auto).")
+@click.pass_context
+def telegram(ctx: click.Context, mode: str | None) -> None:
+    """Run the Telegram bot (TELEGRAM_BOT_TOKEN; TELEGRAM_BASE_URL for another Bot API server)."""
+    from bot.tg.app import run
+
+    with _runtime_errors():
+        chain = _chain(ctx, mode, 5)
+        if chain.services.settings.telegram_bot_token is None:
+            raise click.ClickException("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
+        run(chain)
+
+
+@main.group()
+def feedback() -> None:
+    """Answers given in Telegram and the 👍/👎 they got."""
+
+
+@feedback.command()
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Where to write.")
+@click.option("--as-eval", is_flag=True, help="Write 👎 answers as candidate evaluation items (JSON lines).")
+@click.pass_context
+def export(ctx: click.Context, out: Path, as_eval: bool) -> None:
+    """Export the feedback as CSV for staff, or 👎 items as candidate evaluation items."""
+    from bot.tg.feedback import FeedbackStore
+
+    settings = _services(ctx).settings
+    if not settings.feedback_db.exists():
+        raise click.ClickException(f"no feedback yet ({settings.feedback_db} does not exist)")
+    with _runtime_errors():
+        store = FeedbackStore.from_settings(settings)
+        count = store.export_eval(out) if as_eval else store.export_csv(out)
+        store.close()
+    err.print(f"wrote {count} {'candidate evaluation items' if as_eval else 'answers'} to {out}")
+
+
 DEFAULT_DATASET = Path("eval/datasets/policy_qa.jsonl")
 
 

@@ -52,6 +52,34 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(default=30.0, validation_alias=_env("llm_timeout", "POLICYBOT_LLM_TIMEOUT"))
     mode: Literal["auto", "extractive", "llm"] = Field(default="auto", validation_alias=_env("mode", "POLICYBOT_MODE"))
 
+    # Telegram
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("telegram_bot_token", "TELEGRAM_BOT_TOKEN")
+    )
+    telegram_base_url: str = Field(
+        default="https://api.telegram.org/bot", validation_alias=_env("telegram_base_url", "TELEGRAM_BASE_URL")
+    )
+    telegram_webhook_url: str | None = Field(
+        default=None, validation_alias=_env("telegram_webhook_url", "TELEGRAM_WEBHOOK_URL")
+    )
+    telegram_webhook_port: int = Field(
+        default=8443, validation_alias=_env("telegram_webhook_port", "TELEGRAM_WEBHOOK_PORT")
+    )
+    telegram_admin_ids: str = Field(default="", validation_alias=_env("telegram_admin_ids", "TELEGRAM_ADMIN_IDS"))
+    telegram_rate_limit: int = Field(default=10, validation_alias=_env("telegram_rate_limit", "TELEGRAM_RATE_LIMIT"))
+    telegram_history_turns: int = Field(
+        default=4, validation_alias=_env("telegram_history_turns", "TELEGRAM_HISTORY_TURNS")
+    )
+    telegram_history_idle_minutes: float = Field(
+        default=30.0, validation_alias=_env("telegram_history_idle_minutes", "TELEGRAM_HISTORY_IDLE_MINUTES")
+    )
+    telegram_edit_interval: float = Field(
+        default=1.2, validation_alias=_env("telegram_edit_interval", "TELEGRAM_EDIT_INTERVAL")
+    )
+    feedback_salt: SecretStr | None = Field(
+        default=None, validation_alias=_env("feedback_salt", "POLICYBOT_FEEDBACK_SALT")
+    )
+
     @field_validator("data_dir", "knowledge_dir", mode="after")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
@@ -67,6 +95,16 @@ class Settings(BaseSettings):
     def chroma_dir(self) -> Path:
         """Where embedded Chroma keeps its files."""
         return self.data_dir / "chroma"
+
+    @property
+    def admin_ids(self) -> set[int]:
+        """Telegram user ids allowed to use /stats and /reindex."""
+        return {int(part) for part in self.telegram_admin_ids.replace(";", ",").split(",") if part.strip().isdigit()}
+
+    @property
+    def feedback_db(self) -> Path:
+        """The SQLite file of answers and votes from Telegram."""
+        return self.data_dir / "feedback.sqlite3"
 
     @property
     def tiktoken_cache_dir(self) -> Path:

@@ -1,0 +1,1 @@
+"""The Telegram front end: a thin layer over the answer chain."""

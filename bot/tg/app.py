@@ -1,0 +1,411 @@
+"""The Telegram bot: python-telegram-bot v22 handlers over the one answer chain."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from html import escape
+from typing import Any, TypeVar
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.answer import Answer, Citation
+from bot.chain import MAX_QUESTION_CHARS, AnswerChain
+from bot.chunks import clause_texts
+from bot.settings import Settings
+from bot.sources import describe_sources
+from bot.tg import texts
+from bot.tg.feedback import FeedbackStore
+from bot.tg.history import ChatHistory
+from bot.tg.ratelimit import RateLimiter
+from bot.tg.render import answer_keyboard, render_answer, render_clause, split_message
+
+log = logging.getLogger("policybot.telegram")
+T = TypeVar("T")
+COMMANDS = (
+    ("start", "开始使用，查看示例问题"),
+    ("help", "怎么提问"),
+    ("sources", "已收录的通知"),
+    ("reset", "清空对话，重新开始"),
+    ("about", "关于本助手"),
+)
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates from different chats run concurrently; those of one chat run one at a time, in order."""
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Await the update's handlers while holding its chat's lock."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        async with self._locks.setdefault(chat.id, asyncio.Lock()):
+            await coroutine
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def redact_token_in_logs(token: str) -> None:
+    """Replace the bot token in every log record from now on (library logs print URLs that carry it)."""
+    make_record = logging.getLogRecordFactory()
+
+    def redacting(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        if token and token in record.getMessage():
+            record.msg, record.args = record.getMessage().replace(token, "<token>"), None
+        return record
+
+    logging.setLogRecordFactory(redacting)
+
+
+async def with_retry(send: Callable[[], Awaitable[T]], attempts: int = 6, delay: float = 0.5) -> T:
+    """Call the Bot API, retrying network errors and flood waits with backoff (not bad requests)."""
+    for attempt in range(attempts):
+        try:
+            return await send()
+        except RetryAfter as exc:
+            wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
+            await asyncio.sleep(float(wait))
+        except (BadRequest, Forbidden):
+            raise
+        except NetworkError as exc:
+            if attempt == attempts - 1:
+                raise
+            log.warning("Bot API call failed (%s), retrying", type(exc).__name__)
+            await asyncio.sleep(delay * 2**attempt)
+    return await send()
+
+
+class PolicyBot:
+    """Handlers and per-chat state; one instance per running bot."""
+
+    def __init__(self, chain: AnswerChain, settings: Settings, store: FeedbackStore) -> None:
+        self.chain = chain
+        self.settings = settings
+        self.store = store
+        self.history = ChatHistory(settings.telegram_history_turns, settings.telegram_history_idle_minutes * 60)
+        self.limiter = RateLimiter(settings.telegram_rate_limit)
+        self._clauses: tuple[str, dict[tuple[str, str], str]] = ("", {})
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def sources(self) -> list[dict[str, Any]]:
+        """The indexed notices."""
+        return describe_sources(self.chain.services.index.chunks(self.chain.retriever_collection()))
+
+    def clause_text(self, citation: Citation) -> str:
+        """The full text of a cited clause, from the active index."""
+        collection = self.chain.retriever_collection()
+        if self._clauses[0] != collection:
+            self._clauses = (collection, clause_texts(self.chain.services.index.chunks(collection)))
+        return self._clauses[1].get((citation.doc, citation.clause), citation.quote)
+
+    async def send(self, message: Message, html: str, markup: InlineKeyboardMarkup | None = None) -> Message:
+        """Reply with HTML, split at Telegram's limit; the buttons go under the last part."""
+        parts = split_message(html)
+        sent = message
+        for n, part in enumerate(parts, start=1):
+            keyboard = markup if n == len(parts) else None
+            sent = await with_retry(
+                lambda part=part, keyboard=keyboard: message.reply_text(  # type: ignore[misc]
+                    part, parse_mode=ParseMode.HTML, reply_markup=keyboard, do_quote=False
+                )
+            )
+        return sent
+
+    def is_admin(self, update: Update) -> bool:
+        """Whether the sender may use the admin commands."""
+        return bool(update.effective_user and update.effective_user.id in self.settings.admin_ids)
+
+    def addressed(self, update: Update, bot_username: str, bot_id: int) -> str | None:
+        """The question when the message is for the bot: any in private; in groups when mentioned or replied to."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return None
+        text = message.text
+        if message.chat.type == ChatType.PRIVATE:
+            return text
+        mention = f"@{bot_username}"
+        if bot_username and mention.lower() in text.lower():
+            return re.sub(re.escape(mention), " ", text, flags=re.I).strip()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
+            return text
+        return None
+
+    # -- commands --------------------------------------------------------------------------------
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Welcome, with example questions as buttons."""
+        if update.effective_message is None:
+            return
+        sources = await asyncio.to_thread(self.sources)
+        buttons = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(q, callback_data=f"ask:{n}")] for n, q in enumerate(texts.EXAMPLES)]
+        )
+        await self.send(update.effective_message, texts.welcome(sources), buttons)
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """How to ask."""
+        if update.effective_message:
+            await self.send(update.effective_message, escape(texts.HELP))
+
+    async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """What the bot is."""
+        if update.effective_message:
+            await self.send(update.effective_message, escape(texts.ABOUT))
+
+    async def list_sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The notices, with doc numbers and years."""
+        if update.effective_message:
+            await self.send(update.effective_message, texts.sources_text(await asyncio.to_thread(self.sources)))
+
+    async def reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Forget this chat's history."""
+        if update.effective_chat and update.effective_message:
+            self.history.reset(update.effective_chat.id)
+            await self.send(update.effective_message, escape(texts.RESET))
+
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Usage figures, for admins only."""
+        if not self.is_admin(update):
+            await self.help(update, context)
+            return
+        if update.effective_message:
+            await self.send(update.effective_message, texts.stats_text(await asyncio.to_thread(self.store.stats)))
+
+    async def reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Re-ingest the knowledge folder, for admins only."""
+        if not self.is_admin(update):
+            await self.help(update, context)
+            return
+        if update.effective_message is None:
+            return
+        report = await asyncio.to_thread(self.chain.services.ingest)
+        n = report.notices
+        await self.send(
+            update.effective_message,
+            escape(f"索引已更新：新增 {n.added}，更新 {n.updated}，删除 {n.removed}，未变 {n.unchanged} 份通知。"),
+        )
+
+    # -- questions -------------------------------------------------------------------------------
+
+    async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer a text message addressed to the bot."""
+        text = self.addressed(update, context.bot.username or "", context.bot.id)
+        if text is None or update.effective_message is None or update.effective_chat is None:
+            return
+        await self.answer(update.effective_message, update, context, text)
+
+    async def answer(self, message: Message, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+        """Rate-limit, cut, answer with the chain (streaming in llm mode), reply, remember."""
+        user_id = update.effective_user.id if update.effective_user else 0
+        chat = message.chat
+        wait = self.limiter.wait(user_id)
+        if wait > 0:
+            await self.send(message, escape(texts.RATE_LIMITED.format(seconds=max(1, round(wait)))))
+            return
+        text = text.strip()
+        if not text:
+            await self.send(message, escape(texts.HELP))
+            return
+        cut = len(text) > MAX_QUESTION_CHARS
+        text = text[:MAX_QUESTION_CHARS]
+        history = self.history.get(chat.id)
+        await with_retry(lambda: context.bot.send_chat_action(chat.id, ChatAction.TYPING))
+        started = time.perf_counter()
+        if self.chain.mode == "llm":
+            answer, streamed = await self._stream(message, text, history)
+        else:
+            answer, streamed = await self.chain.aanswer(text, history=history), None
+        latency = (time.perf_counter() - started) * 1000
+        answer_id = await asyncio.to_thread(self.store.record, answer, history, chat.type, user_id, latency)
+        html = render_answer(answer)
+        if cut:
+            html = escape(texts.CUT_NOTE.format(n=MAX_QUESTION_CHARS)) + "\n\n" + html
+        keyboard = answer_keyboard(answer_id, len(answer.citations))
+        parts = split_message(html)
+        if streamed is not None and len(parts) == 1:
+            await with_retry(lambda: streamed.edit_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=keyboard))
+        else:
+            await self.send(message, html, keyboard)
+        self.history.add(chat.id, text)
+
+    async def _stream(self, message: Message, text: str, history: list[str]) -> tuple[Answer, Message | None]:
+        """Stream an llm answer by editing one message, no faster than Telegram accepts."""
+        shown, sent, last = "", None, 0.0
+        final: Answer | None = None
+        async for piece in self.chain.astream(text, history=history):
+            if isinstance(piece, Answer):
+                final = piece
+                break
+            shown += piece
+            now = time.monotonic()
+            if now - last >= self.settings.telegram_edit_interval and shown.strip():
+                preview = escape(shown[:3500]) + " …"
+                if sent is None:
+                    sent = await with_retry(lambda text=preview: message.reply_text(text, do_quote=False))  # type: ignore[misc]
+                else:
+                    with contextlib.suppress(BadRequest):  # "message is not modified": the next edit catches up
+                        await sent.edit_text(preview)
+                last = now
+        if final is None:
+            final = await self.chain.aanswer(text, history=history)
+        return final, sent
+
+    async def other_input(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, stickers, voice and files: ask for text (in groups only when addressed)."""
+        message = update.effective_message
+        if message is None or message.chat.type != ChatType.PRIVATE:
+            return
+        await self.send(message, escape(texts.MEDIA_ONLY_TEXT))
+
+    # -- buttons ---------------------------------------------------------------------------------
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Example questions, 原文 [n] and 👍/👎."""
+        query = update.callback_query
+        if query is None or query.data is None:
+            return
+        kind, _, rest = query.data.partition(":")
+        message = query.message if isinstance(query.message, Message) else None
+        if kind == "ask" and message is not None and rest.isdigit() and int(rest) < len(texts.EXAMPLES):
+            await with_retry(lambda: query.answer())
+            await self.answer(message, update, context, texts.EXAMPLES[int(rest)])
+            return
+        answer_id, _, number = rest.partition(":")
+        stored = await asyncio.to_thread(self.store.get, int(answer_id)) if answer_id.isdigit() else None
+        if stored is None:
+            await with_retry(lambda: query.answer(texts.GONE))
+            return
+        if kind == "src" and number.isdigit() and 1 <= int(number) <= len(stored["citations"]) and message:
+            citation = Citation.model_validate(stored["citations"][int(number) - 1])
+            await with_retry(lambda: query.answer())
+            await self.send(message, render_clause(citation, await asyncio.to_thread(self.clause_text, citation)))
+        elif kind == "fb" and number in ("1", "-1"):
+            await asyncio.to_thread(self.store.vote, int(answer_id), int(number))
+            await with_retry(lambda: query.answer(texts.THANKS))
+        else:
+            await with_retry(lambda: query.answer())
+
+    # -- errors ----------------------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure (without the token) and apologise to the student."""
+        log.error("update failed: %s: %s", type(context.error).__name__, context.error)
+        if isinstance(update, Update) and update.effective_message is not None:
+            try:
+                await update.effective_message.reply_text(texts.APOLOGY, do_quote=False)
+            except Exception as exc:  # the Bot API is unreachable too: the next update will get through
+                log.warning("could not send the apology: %s", type(exc).__name__)
+
+    # -- wiring ----------------------------------------------------------------------------------
+
+    def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Add every handler to an application."""
+        for name, handler in (
+            ("start", self.start),
+            ("help", self.help),
+            ("about", self.about),
+            ("sources", self.list_sources),
+            ("reset", self.reset),
+            ("stats", self.stats),
+            ("reindex", self.reindex),
+        ):
+            app.add_handler(CommandHandler(name, handler))
+        app.add_handler(CallbackQueryHandler(self.button))
+        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.question))
+        media = (
+            filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.Document.ALL
+        )
+        app.add_handler(
+            MessageHandler(media | filters.VIDEO_NOTE | filters.LOCATION | filters.CONTACT, self.other_input)
+        )
+        app.add_error_handler(self.on_error)
+
+    async def post_init(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        """Register the command menu and warm the chain before the first question."""
+        await with_retry(lambda: app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS]))
+        await asyncio.to_thread(self.chain.answer, "预热")
+
+
+def build_application(
+    bot: PolicyBot, token: str, base_url: str, timeout: float = 15.0
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """A python-telegram-bot Application for a PolicyBot, talking to the Bot API at base_url."""
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_url.replace("/bot", "/file/bot"))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(bot.post_init)
+        .connect_timeout(timeout)
+        .read_timeout(timeout)
+        .write_timeout(timeout)
+        .pool_timeout(timeout)
+        .get_updates_read_timeout(35)
+        .build()
+    )
+    bot.register(app)
+    return app
+
+
+def make_bot(chain: AnswerChain) -> PolicyBot:
+    """A PolicyBot over a chain, with the feedback store from settings."""
+    return PolicyBot(chain, chain.services.settings, FeedbackStore.from_settings(chain.services.settings))
+
+
+def run(chain: AnswerChain) -> None:
+    """Run the bot until interrupted: long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set."""
+    settings = chain.services.settings
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
+    token = settings.telegram_bot_token.get_secret_value()
+    redact_token_in_logs(token)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    app = build_application(make_bot(chain), token, settings.telegram_base_url)
+    if settings.telegram_webhook_url:
+        app.run_webhook(
+            listen="0.0.0.0",
+            port=settings.telegram_webhook_port,
+            url_path="telegram",
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=webhook_secret(token),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def webhook_secret(token: str) -> str:
+    """A webhook secret derived from the token, so Telegram's posts can be told from others'."""
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
