@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import statistics
@@ -16,6 +17,7 @@ from bot.chain import AnswerChain
 from bot.tg.app import PolicyBot, build_application, redact_token_in_logs
 from bot.tg.feedback import FeedbackStore
 from tests.bot_api_server import FakeBotAPI
+from tests.openai_server import FakeOpenAI
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
@@ -41,12 +43,9 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
     return [b for row in message["reply_markup"]["inline_keyboard"] for b in row]
 
 
-@pytest.fixture
-async def running(real_services, tmp_path) -> AsyncIterator[tuple[FakeBotAPI, PolicyBot]]:
-    """The bot polling a fake Bot API server, in this test's event loop."""
-    settings = real_services.settings.model_copy(update={"telegram_admin_ids": str(ADMIN), "telegram_rate_limit": 30})
-    chain = AnswerChain(real_services.__class__(settings, embeddings=real_services.embeddings), mode="extractive")
-    bot = PolicyBot(chain, settings, FeedbackStore(tmp_path / "feedback.sqlite3", "test-salt"))
+@contextlib.asynccontextmanager
+async def serving(bot: PolicyBot) -> AsyncIterator[FakeBotAPI]:
+    """The bot polling a fake Bot API server, in the current event loop."""
     with FakeBotAPI() as api:
         app = build_application(bot, api.token, api.base_url, timeout=1.5)
         async with app:
@@ -55,10 +54,24 @@ async def running(real_services, tmp_path) -> AsyncIterator[tuple[FakeBotAPI, Po
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0.0, timeout=1)
             try:
-                yield api, bot
+                yield api
             finally:
                 await app.updater.stop()
                 await app.stop()
+
+
+def make_bot(services, tmp_path, mode: str = "extractive", **settings: Any) -> PolicyBot:
+    settings = {"telegram_admin_ids": str(ADMIN), "telegram_rate_limit": 30, **settings}
+    updated = services.settings.model_copy(update=settings)
+    chain = AnswerChain(services.__class__(updated, embeddings=services.embeddings, index=services.index), mode=mode)
+    return PolicyBot(chain, updated, FeedbackStore(tmp_path / "feedback.sqlite3", "test-salt"))
+
+
+@pytest.fixture
+async def running(real_services, tmp_path) -> AsyncIterator[tuple[FakeBotAPI, PolicyBot]]:
+    bot = make_bot(real_services, tmp_path)
+    async with serving(bot) as api:
+        yield api, bot
 
 
 async def test_a_student_session_start_question_follow_up_photo_source_and_feedback(running):
@@ -178,3 +191,20 @@ async def test_load_200_questions_from_50_chats_each_answered_once_in_order(runn
             f"\nload: 200 questions / 50 chats: p50 {statistics.median(latencies):.0f} ms, "
             f"p95 {latencies[int(0.95 * len(latencies)) - 1]:.0f} ms, max {latencies[-1]:.0f} ms"
         )
+
+
+async def test_in_llm_mode_the_reply_streams_by_editing_one_message(real_services, tmp_path):
+    reply = "根据贵州省2022届通知，2022年全省“特岗计划”拟招聘6000人，这是全省统一招聘的计划数。[1]\n引用：\n[1] “2022 年全省“特岗计划”拟招聘 6000 人”"
+    with FakeOpenAI() as llm:
+        llm.replies.append(reply)
+        bot = make_bot(real_services, tmp_path, mode="llm", openai_base_url=llm.base_url, openai_api_key="k",
+                       telegram_edit_interval=0.0)  # fmt: skip
+        async with serving(bot) as api:
+            api.message(60, "贵州2022年特岗计划招多少人？")
+            await until(lambda: any("fb:" in json.dumps(p) for p in api.sent(60, "editMessageText")))
+    drafts, edits = api.sent(60), api.sent(60, "editMessageText")
+    assert len(drafts) == 1 and drafts[0]["text"].endswith("…")
+    assert len(edits) >= 2 and all(e["message_id"] == edits[0]["message_id"] for e in edits)
+    final = edits[-1]
+    assert final["parse_mode"] == "HTML" and "6000" in final["text"] and "黔教发〔2022〕5号 二、6." in final["text"]
+    assert "引用" not in final["text"]
