@@ -11,12 +11,14 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer import Answer, RetrievedClause
 from bot.decline import decline_message, decline_reason
-from bot.extractive import compose
+from bot.extractive import compose, rerank
 from bot.question import QuestionInfo, read_question
 from bot.retrieval import Filters, Hit, HybridRetriever, topic_query
 from bot.services import Services
 
 MAX_QUESTION_CHARS = 500
+RERANK_DEPTH = 8
+RERANK_WEIGHT = 0.003
 
 
 @dataclass
@@ -104,7 +106,9 @@ class AnswerChain:
         info = read_question(query)
         info.text = question if not history else query
         retriever = self.retriever()
-        hits = retriever.search(query, k=inputs.get("k") or self.k, filters=inputs.get("filters"), info=info)
+        k = inputs.get("k") or self.k
+        hits = retriever.search(query, k=max(k, RERANK_DEPTH), filters=inputs.get("filters"), info=info)
+        hits = rerank(hits, info, query, retriever.bm25.idf, RERANK_WEIGHT)[:k]
         elapsed = (time.perf_counter() - started) * 1000
         return Retrieved(question, query, info, hits, history, started, elapsed, retriever.bm25.idf)
 

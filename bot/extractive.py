@@ -35,6 +35,25 @@ def score_sentence(sentence: str, question: set[str], info: QuestionInfo, idf: M
     return score
 
 
+def evidence(chunk: Chunk, info: QuestionInfo, query: str, idf: Mapping[str, float]) -> float:
+    """How well the clause's best sentence answers the question."""
+    qkeys = _keys(expand_english(query) if info.english else query)
+    weights = {g: max(v, 0.1) for g, v in idf.items()}
+    sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
+    return max((score_sentence(s, qkeys, info, weights) for s in sentences), default=0.0)
+
+
+def rerank(hits: list[Hit], info: QuestionInfo, query: str, idf: Mapping[str, float], weight: float) -> list[Hit]:
+    """Re-order the fused hits by adding the evidence of their best sentence, relative to the best hit's."""
+    scores = [evidence(h.chunk, info, query, idf) for h in hits]
+    top = max(scores, default=0.0)
+    if top <= 0:
+        return hits
+    for hit, score in zip(hits, scores, strict=True):
+        hit.score += weight * score / top
+    return sorted(hits, key=lambda h: -h.score)
+
+
 def best_sentences(
     chunk: Chunk, info: QuestionInfo, query: str, limit: int = 2, idf: Mapping[str, float] | None = None
 ) -> list[str]:

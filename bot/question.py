@@ -102,6 +102,17 @@ EN_GLOSSARY = {
     "secretar": "书记校长",
     "visit": "走访",
     "employer": "用人单位",
+    "email": "电子信箱",
+    "e-mail": "电子信箱",
+    "contact": "联系人",
+    "phone": "电话",
+    "graduates": "毕业生",
+    "vacation": "寒暑假",
+    "winter": "寒暑假",
+    "summer": "寒暑假",
+    "issued": "印发",
+    "guidance": "就业指导",
+    "course": "课程",
 }
 
 
