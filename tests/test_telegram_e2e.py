@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.chain import AnswerChain
-from bot.tg.app import PolicyBot, build_application, redact_token_in_logs
+from bot.tg.app import PolicyBot, build_application, redact_token_in_logs, webhook_options
 from bot.tg.feedback import FeedbackStore
 from tests.bot_api_server import FakeBotAPI
 from tests.openai_server import FakeOpenAI
@@ -208,3 +208,48 @@ async def test_in_llm_mode_the_reply_streams_by_editing_one_message(real_service
     final = edits[-1]
     assert final["parse_mode"] == "HTML" and "6000" in final["text"] and "黔教发〔2022〕5号 二、6." in final["text"]
     assert "引用" not in final["text"]
+
+
+async def test_webhook_mode_receives_updates_posted_with_the_secret(real_services, tmp_path):
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    bot = make_bot(
+        real_services, tmp_path, telegram_webhook_url=f"http://127.0.0.1:{port}/hook", telegram_webhook_port=port
+    )
+    with FakeBotAPI() as api:
+        app = build_application(bot, api.token, api.base_url, timeout=1.5)
+        options = {**webhook_options(bot.settings, api.token), "listen": "127.0.0.1"}
+        async with app:
+            await app.start()
+            assert app.updater is not None
+            try:
+                await app.updater.start_webhook(**options)
+                update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 70, "type": "private"},
+                          "from": {"id": 70, "is_bot": False, "first_name": "x"}, "text": "贵州2022年特岗计划招多少人？"}}  # fmt: skip
+
+                def post(secret: str) -> int:
+                    request = urllib.request.Request(
+                        f"http://127.0.0.1:{port}/hook", data=json.dumps(update).encode(), method="POST",
+                        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+                    )  # fmt: skip
+                    try:
+                        with urllib.request.urlopen(request, timeout=5) as response:
+                            return int(response.status)
+                    except urllib.error.HTTPError as exc:
+                        return exc.code
+
+                assert await asyncio.to_thread(post, "wrong") == 403
+                assert await asyncio.to_thread(post, options["secret_token"]) == 200
+                await until(lambda: answers(api, 70))
+            finally:
+                await app.updater.stop()
+                await app.stop()
+    set_webhook = [p for _, m, p in api.calls if m == "setWebhook"]
+    assert set_webhook and set_webhook[0]["url"] == f"http://127.0.0.1:{port}/hook"
+    assert set_webhook[0]["secret_token"] == options["secret_token"] and api.token not in options["secret_token"]
+    assert "6000" in answers(api, 70)[0]["text"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any, TypeVar
+from urllib.parse import urlparse
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
@@ -392,20 +394,24 @@ def run(chain: AnswerChain) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     app = build_application(make_bot(chain), token, settings.telegram_base_url)
     if settings.telegram_webhook_url:
-        app.run_webhook(
-            listen="0.0.0.0",
-            port=settings.telegram_webhook_port,
-            url_path="telegram",
-            webhook_url=settings.telegram_webhook_url,
-            secret_token=webhook_secret(token),
-            allowed_updates=Update.ALL_TYPES,
-        )
+        app.run_webhook(**webhook_options(settings, token))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
+def webhook_options(settings: Settings, token: str) -> dict[str, Any]:
+    """How the webhook server listens: the path of TELEGRAM_WEBHOOK_URL, a secret Telegram echoes back."""
+    url = settings.telegram_webhook_url or ""
+    return {
+        "listen": "0.0.0.0",
+        "port": settings.telegram_webhook_port,
+        "url_path": urlparse(url).path.strip("/") or "telegram",
+        "webhook_url": url,
+        "secret_token": webhook_secret(token),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def webhook_secret(token: str) -> str:
     """A webhook secret derived from the token, so Telegram's posts can be told from others'."""
-    import hashlib
-
     return hashlib.sha256(token.encode()).hexdigest()[:32]
