@@ -12,7 +12,9 @@ from bot.question import QuestionInfo, expand_english
 from bot.retrieval import Hit, char_ngrams, cohort_year
 
 _STOP = set("的了吗呢吧啊么是在有和与及或请问一下怎么什么哪些多少如何为啥要会能可以我们你")
+ECHO_FLOOR = 0.5
 _DIGIT = re.compile(r"\d")
+_DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初")
 _PLACE = re.compile(r"(在|于).{1,12}(设|举办|举行)|主会场|分会场|[北上广重天]京|郑州|河南")
 
 
@@ -28,7 +30,13 @@ def score_sentence(sentence: str, question: set[str], info: QuestionInfo, idf: M
         return 0.0
     overlap = sum((2.0 if len(g) > 1 else 1.0) * idf.get(g, 1.0) for g in keys & question)
     score = overlap / (1.0 + 0.02 * len(sentence))
-    if info.wants_number and _DIGIT.search(sentence):
+    bigrams = {g for g in keys if len(g) > 1}
+    if bigrams:  # a sentence that only echoes the question (its heading, its name) holds no answer
+        echo = len(bigrams & question) / len(bigrams)
+        score *= ECHO_FLOOR + (1.0 - echo)
+    if info.wants_date:
+        score *= 1.5 if _DATE.search(sentence) else 0.6
+    elif info.wants_number and _DIGIT.search(sentence):
         score *= 1.5
     if info.wants_place and _PLACE.search(sentence):
         score *= 1.5

@@ -189,7 +189,10 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo) -> float:
     if (info.wants_date and not _DATE.search(chunk.text)) or (info.wants_number and not _NUMBER.search(chunk.text)):
         bonus -= 0.003  # a clause with no figure or date in it cannot answer "how many" or "when"
     if chunk.clause == "落款":
-        bonus += 0.006 if SIGN_OFF_WORDS.search(info.text) else -0.002
+        if SIGN_OFF_WORDS.search(info.text):
+            bonus += 0.012 if info.wants_date else 0.006  # "when was it issued" is answered by the sign-off's date
+        else:
+            bonus -= 0.002
     elif chunk.clause == "序言":
         bonus += 0.004 if PREAMBLE_WORDS.search(info.text) else 0.0 if info.wants_number else -0.002
     return bonus
