@@ -306,16 +306,24 @@ DEFAULT_DATASET = Path("eval/datasets/policy_qa.jsonl")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("eval/runs/latest"), show_default=True)
 @click.option("--baseline/--no-baseline", default=True, show_default=True, help="Also score the textbook pipeline.")
 @click.option("--gate", type=click.Path(path_type=Path), default=None, help="Fail when a metric is below these.")
+@click.option("--judge", is_flag=True, help="Also ask the configured language model to judge each answer.")
 @click.pass_context
 def eval_(
-    ctx: click.Context, dataset: Path | None, mode: str, k: int, out: Path, baseline: bool, gate: Path | None
+    ctx: click.Context,
+    dataset: Path | None,
+    mode: str,
+    k: int,
+    out: Path,
+    baseline: bool,
+    gate: Path | None,
+    judge: bool,
 ) -> None:
     """Score the answer chain on a labelled dataset; write results.jsonl, summary.json, report.md, chart.png."""
     if ctx.invoked_subcommand is not None:
         return
     from eval.baseline import TextbookBaseline
     from eval.dataset import load_dataset
-    from eval.report import write_run
+    from eval.report import cell, write_run
     from eval.runner import evaluate, summarize
     from eval.runner import gate as check_gate
 
@@ -324,6 +332,14 @@ def eval_(
         items = load_dataset(path)
         thresholds = json.loads(gate.read_text(encoding="utf-8")) if gate else {}
         chain = _chain(ctx, mode, k)
+        judge_model = None
+        if judge:
+            settings = chain.services.settings
+            if not (settings.openai_api_key or settings.openai_base_url):
+                raise click.UsageError("--judge needs a language model: set OPENAI_API_KEY or OPENAI_BASE_URL")
+            from bot.llm import make_chat_model
+
+            judge_model = make_chat_model(settings)
         textbook = None
         if baseline:
             err.print("[dim]building the textbook baseline (RecursiveCharacterTextSplitter 500/50, top-4)…[/dim]")
@@ -332,15 +348,17 @@ def eval_(
             TextColumn("Evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
         ) as bar:
             task = bar.add_task("eval", total=len(items))
-            results = evaluate(chain, items, textbook, advance=lambda: bar.advance(task))
+            results = evaluate(chain, items, textbook, advance=lambda: bar.advance(task), judge_model=judge_model)
         summary = {"dataset": str(path), "mode": chain.mode, **summarize(results)}
         write_run(out, results, summary)
     table = Table("metric", "value", title=f"{path.name} · {chain.mode} · {len(items)} items")
     for metric, value in summary["overall"].items():
-        table.add_row(metric, "—" if value is None else f"{value:.3f}")
+        table.add_row(metric, cell(value))
     table.add_row("latency p50 / p95 ms", f"{summary['latency_ms']['p50']} / {summary['latency_ms']['p95']}")
+    if "llm_judge" in summary:
+        table.add_row("llm judge (extra, not gated)", cell(summary["llm_judge"]))
     for name, value in summary["facts_in_top4"].items():
-        table.add_row(f"facts in top-4 ({name})", "—" if value is None else f"{value:.3f}")
+        table.add_row(f"facts in top-4 ({name})", cell(value))
     out_console = Console()
     out_console.print(table)
     out_console.print(f"report: {out / 'report.md'}")

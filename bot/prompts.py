@@ -8,7 +8,12 @@ from functools import cache
 from bot.settings import REPO_ROOT
 
 PROMPTS_DIR = REPO_ROOT / "prompts"
-VARIABLES = {"system": set(), "answer": {"clauses", "question"}, "condense": {"history", "question"}}
+VARIABLES = {
+    "system": set(),
+    "answer": {"clauses", "question"},
+    "condense": {"history", "question"},
+    "judge": {"gold", "question", "answer"},
+}
 
 
 class PromptError(ValueError):

@@ -12,7 +12,7 @@ from eval.runner import HEADLINE, failures
 CHART_METRICS = ("first_citation", "facts", "recall_at_5", "declines_unanswerable", "answers_answerable")
 
 
-def _cell(value: float | None) -> str:
+def cell(value: float | None) -> str:
     """A table cell for a metric value."""
     return "—" if value is None else f"{value:.3f}"
 
@@ -53,8 +53,9 @@ def render_markdown(summary: dict[str, Any], results: Sequence[dict[str, Any]]) 
         "",
         "| metric | value |",
         "|---|---|",
-        *[f"| {m} | {_cell(summary['overall'][m])} |" for m in HEADLINE],
+        *[f"| {m} | {cell(summary['overall'][m])} |" for m in HEADLINE],
         f"| latency p50 / p95 (ms) | {summary['latency_ms']['p50']} / {summary['latency_ms']['p95']} |",
+        *([f"| llm_judge (extra, not gated) | {cell(summary['llm_judge'])} |"] if "llm_judge" in summary else []),
         "",
         "## Against the textbook LangChain pipeline",
         "",
@@ -63,15 +64,15 @@ def render_markdown(summary: dict[str, Any], results: Sequence[dict[str, Any]]) 
         "",
         "| pipeline | facts in top-4 retrieved |",
         "|---|---|",
-        *[f"| {name} | {_cell(value)} |" for name, value in summary["facts_in_top4"].items()],
-        f"| ours, in the answer itself | {_cell(summary['overall']['facts'])} |",
+        *[f"| {name} | {cell(value)} |" for name, value in summary["facts_in_top4"].items()],
+        f"| ours, in the answer itself | {cell(summary['overall']['facts'])} |",
         "",
         "## By kind",
         "",
         "| kind | items | " + " | ".join(HEADLINE) + " |",
         "|---|---|" + "---|" * len(HEADLINE),
         *[
-            f"| {kind} | {row['items']} | " + " | ".join(_cell(row[m]) for m in HEADLINE) + " |"
+            f"| {kind} | {row['items']} | " + " | ".join(cell(row[m]) for m in HEADLINE) + " |"
             for kind, row in summary["by_kind"].items()
         ],
         "",
@@ -131,7 +132,7 @@ def compare_runs(a: Path, b: Path) -> list[str]:
         for metric in HEADLINE:
             va, vb = ra[item_id]["scores"][metric]["value"], rb[item_id]["scores"][metric]["value"]
             if va != vb:
-                changes.append(f"{metric} {_cell(va)} → {_cell(vb)} ({rb[item_id]['scores'][metric]['reason']})")
+                changes.append(f"{metric} {cell(va)} → {cell(vb)} ({rb[item_id]['scores'][metric]['reason']})")
         ca = [f"{c['doc']} {c['clause']}" for c in ra[item_id]["answer"].get("citations", [])[:1]]
         cb = [f"{c['doc']} {c['clause']}" for c in rb[item_id]["answer"].get("citations", [])[:1]]
         if ca != cb:

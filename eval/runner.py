@@ -14,6 +14,7 @@ from bot.prompts import all_prompt_lines
 from eval import scorers
 from eval.baseline import TextbookBaseline
 from eval.dataset import KINDS, EvalItem
+from eval.judge import judge
 
 # headline metric -> the per-item score it averages (None: the score does not apply to the item)
 HEADLINE = (
@@ -61,6 +62,7 @@ def evaluate(
     items: Sequence[EvalItem],
     baseline: TextbookBaseline | None = None,
     advance: Callable[[], None] = lambda: None,
+    judge_model: Any = None,
 ) -> list[dict[str, Any]]:
     """Answer and score every item; one result per item, in order."""
     index = chain.services.index
@@ -79,6 +81,9 @@ def evaluate(
         scores["facts_in_top4"] = scorers.facts_in(item, "\n".join(r.text for r in answer.retrieved[:4]))
         if baseline is not None:
             scores["baseline_facts_in_top4"] = scorers.facts_in(item, baseline.retrieve(item.question))
+        if judge_model is not None:
+            gold_text = "\n\n".join(f"{d} {c}\n{texts.get((d, c), '')}" for d, c in sorted(item.gold_keys()))
+            scores["llm_judge"] = judge(judge_model, item, answer.to_json_dict(), gold_text)
         results.append(
             {
                 "id": item.id,
@@ -128,6 +133,8 @@ def summarize(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "by_kind": by_kind,
         "facts_in_top4": {"ours": _mean(results, "facts_in_top4")},
     }
+    if any("llm_judge" in r["scores"] for r in results):
+        summary["llm_judge"] = _mean(results, "llm_judge")
     if any("baseline_facts_in_top4" in r["scores"] for r in results):
         summary["facts_in_top4"]["textbook_baseline"] = _mean(results, "baseline_facts_in_top4")
     return summary

@@ -79,3 +79,31 @@ def test_a_bad_dataset_is_a_one_line_error(real_services, tmp_path):
     bad.write_text("not json\n", encoding="utf-8")
     result = run(real_services, "--dataset", str(bad))
     assert result.exit_code == 1 and "bad.jsonl:1: not JSON" in result.output
+
+
+def test_the_optional_llm_judge_adds_a_column_from_the_configured_model(real_services, dataset, tmp_path):
+    from bot.services import Services
+    from tests.openai_server import FakeOpenAI
+
+    with FakeOpenAI() as llm:
+        llm.replies.extend(["正确\n回答给出了6000人。", "错误\n没有说800人。"])
+        settings = real_services.settings.model_copy(update={"openai_base_url": llm.base_url, "openai_api_key": "k"})
+        services = Services(settings, embeddings=real_services.embeddings, index=real_services.index)
+        out = tmp_path / "judged"
+        result = run(services, "--dataset", str(dataset), "--out", str(out), "--no-baseline", "--judge")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in (out / "results.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert rows[0]["scores"]["llm_judge"] == {"value": 1.0, "reason": "回答给出了6000人。"}
+    assert rows[1]["scores"]["llm_judge"]["value"] == 0.0 and rows[2]["scores"]["llm_judge"]["value"] is None
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["llm_judge"] == 0.5 and summary["overall"]["first_citation"] == 1.0
+    assert (
+        "gold" not in llm.requests[0]["messages"][0]["content"]
+        and "二、6." in llm.requests[0]["messages"][0]["content"]
+    )
+    assert "llm_judge (extra, not gated) | 0.500" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_the_judge_without_a_model_is_a_usage_error(real_services, dataset, tmp_path):
+    result = CliRunner().invoke(main, ["eval", "--dataset", str(dataset), "--judge"], obj=real_services)
+    assert result.exit_code == 2 and "--judge needs a language model" in result.output
