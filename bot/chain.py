@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from bot.retrieval import Filters, Hit, HybridRetriever, topic_query
 from bot.services import Services
 
 MAX_QUESTION_CHARS = 500
+NATIONAL = re.compile(r"教育部|全国|国家|national|ministry", re.I)
 RERANK_DEPTH = 8
 RERANK_WEIGHT = 0.003
 
@@ -50,6 +52,25 @@ def standalone_query(question: str, history: list[str]) -> str:
     if own.provinces or own.years or own.cohorts:
         before = " ".join(topic_query(before).split())
     return f"{before} {question}"
+
+
+def comparison_sides(info: QuestionInfo) -> list[Filters]:
+    """The notices a comparison sets against each other: two cohorts or years, or a province and the nation."""
+    if not info.compare:
+        return []
+    years = sorted(set(info.cohorts) or set(info.years))
+    if len(years) >= 2:
+        return [Filters(cohort=f"{year}届") for year in years]
+    if info.provinces and NATIONAL.search(info.text):
+        return [Filters(scope=info.provinces[0]), Filters(scope="national")]
+    return []
+
+
+def _one_per_side(hits: list[Hit], sides: list[list[Hit]]) -> list[Hit]:
+    """The best clause of each side first (the stronger side leading), then the rest in their order."""
+    heads = sorted((side[0] for side in sides if side), key=lambda h: -h.score)
+    picked = {h.chunk.id for h in heads}
+    return heads + [h for h in hits if h.chunk.id not in picked]
 
 
 class AnswerChain:
@@ -107,8 +128,12 @@ class AnswerChain:
         info.text = question if not history else query
         retriever = self.retriever()
         k = inputs.get("k") or self.k
-        hits = retriever.search(query, k=max(k, RERANK_DEPTH), filters=inputs.get("filters"), info=info)
-        hits = rerank(hits, info, query, retriever.bm25.idf, RERANK_WEIGHT)[:k]
+        filters = inputs.get("filters")
+        hits = retriever.search(query, k=max(k, RERANK_DEPTH), filters=filters, info=info)
+        hits = rerank(hits, info, query, retriever.bm25.idf, RERANK_WEIGHT)
+        if filters is None and (sides := comparison_sides(info)):
+            hits = _one_per_side(hits, [retriever.search(query, k=RERANK_DEPTH, filters=f, info=info) for f in sides])
+        hits = hits[:k]
         elapsed = (time.perf_counter() - started) * 1000
         return Retrieved(question, query, info, hits, history, started, elapsed, retriever.bm25.idf)
 

@@ -26,7 +26,7 @@ NUMBER_WORDS = (
 DATE_WORDS = ("什么时候", "何时", "哪天", "日期", "截止", "几月", "几号", "时间")
 LIST_WORDS = ("哪些", "有什么", "包括", "哪几", "什么活动", "什么项目", "措施", "内容")
 PLACE_WORDS = ("哪里", "在哪儿", "在哪个", "在哪举", "在哪开", "地点", "主会场", "分会场", "哪个城市")
-COMPARE_WORDS = ("对比", "比较", "区别", "不同", "变化", "相比", "异同", "差别", "一样吗", "和", "与", "vs", "compare")
+COMPARE_WORDS = ("对比", "比较", "区别", "不同", "变化", "相比", "异同", "差别", "一样", "各有", "分别")
 FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|再问|同样|这个|它|他们|该)|呢[？?]?$|^(and|what about|how about)\b", re.I)
 PROVINCES = (
     "北京",
@@ -167,7 +167,7 @@ def read_question(text: str) -> QuestionInfo:
         wants_date=any(w in flat for w in DATE_WORDS) or bool(re.search(r"\b(when|what date|deadline)\b", lower)),
         wants_list=any(w in flat for w in LIST_WORDS) or bool(re.search(r"\b(which|what are|list)\b", lower)),
         wants_place=any(w in flat for w in PLACE_WORDS) or bool(re.search(r"\bwhere\b", lower)),
-        compare=(any(w in flat for w in COMPARE_WORDS[:8]) and len(set(years)) + len(set(cohorts)) >= 1)
+        compare=(any(w in flat for w in COMPARE_WORDS) and len(set(years)) + len(set(cohorts)) >= 1)
         or len(set(years) | set(cohorts)) >= 2
         or bool(re.search(r"\b(compare|difference|differ)\b", lower)),
         follow_up=bool(FOLLOW_UP.search(text.strip())) or len(flat) <= 6,

@@ -28,3 +28,14 @@ def test_a_question_that_is_not_a_follow_up_stands_alone():
         standalone_query("2022年就业促进周什么时候举办？", ["贵州2022年特岗计划招多少人？"])
         == "2022年就业促进周什么时候举办？"
     )
+
+
+def test_a_comparison_is_split_into_one_search_per_side():
+    from bot.chain import comparison_sides
+    from bot.question import read_question
+
+    cohorts = comparison_sides(read_question("2022届和2024届的教育部通知里，“国聘行动”分别是第几季？"))
+    assert [f.cohort for f in cohorts] == ["2022届", "2024届"]
+    regions = comparison_sides(read_question("贵州和教育部2022届通知对硕士研究生招录完成时间的要求一样吗？"))
+    assert [f.scope for f in regions] == ["贵州", "national"]
+    assert comparison_sides(read_question("贵州2022年特岗计划招多少人？")) == []
