@@ -76,8 +76,9 @@ class Hit:
 class HybridRetriever:
     """Dense + lexical retrieval over one index build, fused by weighted reciprocal rank."""
 
-    def __init__(self, chunks: list[Chunk], vectorstore: Chroma, depth: int = 30) -> None:
+    def __init__(self, chunks: list[Chunk], vectorstore: Chroma, embeddings: Embeddings, depth: int = 30) -> None:
         self.chunks = chunks
+        self.embeddings = embeddings
         self.by_id = {c.id: c for c in chunks}
         self.vectorstore = vectorstore
         self.depth = depth
@@ -98,11 +99,13 @@ class HybridRetriever:
     def from_index(cls, client: Any, collection: str, embeddings: Embeddings, chunks: list[Chunk]) -> HybridRetriever:
         """Build over an index build's collection and its chunks (the lexical side from the same chunks)."""
         store = Chroma(client=client, collection_name=collection, embedding_function=embeddings)
-        return cls(chunks, store)
+        return cls(chunks, store, embeddings)
 
-    def dense(self, query: str, filters: Filters) -> list[tuple[Chunk, float]]:
-        """Chunks nearest the query embedding, with cosine similarity."""
-        found = self.vectorstore.similarity_search_with_score(query, k=self.depth, filter=filters.chroma_where())
+    def dense(self, query: str, filters: Filters, vector: list[float] | None = None) -> list[tuple[Chunk, float]]:
+        """Chunks nearest the query embedding (given, or computed here), with cosine similarity."""
+        found = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
+            vector or self.embeddings.embed_query(query), k=self.depth, filter=filters.chroma_where()
+        )
         out = []
         for doc, distance in found:
             chunk = self.by_id.get(str(doc.id)) or Chunk.from_record(doc.page_content, doc.metadata)
@@ -124,13 +127,18 @@ class HybridRetriever:
         ]
 
     def search(
-        self, query: str, k: int = 5, filters: Filters | None = None, info: QuestionInfo | None = None
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        info: QuestionInfo | None = None,
+        vector: list[float] | None = None,
     ) -> list[Hit]:
         """The top k chunks for a query, fused and adjusted for the years and region it names."""
         filters = filters or Filters()
         info = info or read_question(query)
         hits: dict[str, Hit] = {}
-        for rank, (chunk, sim) in enumerate(self.dense(query, filters)):
+        for rank, (chunk, sim) in enumerate(self.dense(query, filters, vector)):
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.score += DENSE_WEIGHT / (RRF_K + rank + 1)
             hit.dense_rank, hit.dense_similarity = rank + 1, sim
