@@ -24,7 +24,7 @@ OFF_TOPIC = re.compile(
 )
 # Things students ask that no notice states: if the top clauses do not mention them, decline.
 ATTRIBUTES = {
-    "salary": ("工资", "薪资", "薪水", "月薪", "年薪", "收入", "待遇", "salary", "wage", "pay"),
+    "salary": ("工资", "薪资", "薪水", "薪酬", "起薪", "底薪", "月薪", "年薪", "收入", "待遇", "salary", "wage", "pay"),
     "hukou": ("落户", "户口", "户籍", "hukou"),
     "age": ("年龄", "岁", "age limit", "how old"),
     "scholarship": ("奖学金", "助学金", "scholarship"),

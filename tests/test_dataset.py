@@ -14,12 +14,19 @@ from eval.dataset import KINDS, DatasetError, load_dataset
 from eval.scorers import canonical
 from tests.conftest import KNOWLEDGE
 
-DATASET = KNOWLEDGE.parent / "eval" / "datasets" / "policy_qa.jsonl"
+DATASETS = KNOWLEDGE.parent / "eval" / "datasets"
+DATASET = DATASETS / "policy_qa.jsonl"
 
 
 @pytest.fixture(scope="module")
 def items():
     return load_dataset(DATASET)
+
+
+@pytest.fixture(scope="module", params=sorted(p.name for p in DATASETS.glob("*.jsonl")))
+def any_items(request):
+    """Every bundled dataset (the main set and the held-out one)."""
+    return load_dataset(DATASETS / request.param)
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +51,14 @@ def test_every_clause_of_every_notice_is_the_gold_of_some_question(items, clause
     assert sorted(set(clauses) - covered) == []
 
 
-def test_every_gold_clause_exists_in_the_notices(items, clauses):
-    unknown = [(item.id, key) for item in items for key in item.gold_keys() if key not in clauses]
+def test_every_gold_clause_exists_in_the_notices(any_items, clauses):
+    unknown = [(item.id, key) for item in any_items for key in item.gold_keys() if key not in clauses]
     assert unknown == []
 
 
-def test_every_fact_occurs_in_one_of_its_items_gold_clauses(items, clauses):
+def test_every_fact_occurs_in_one_of_its_items_gold_clauses(any_items, clauses):
     missing = []
-    for item in items:
+    for item in any_items:
         gold_text = canonical("\n".join(clauses[key] for key in item.gold_keys()))
         missing += [(item.id, group) for group in item.facts if not any(canonical(alt) in gold_text for alt in group)]
     assert missing == []
