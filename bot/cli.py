@@ -264,13 +264,20 @@ def chat(ctx: click.Context, mode: str | None, k: int) -> None:
 @click.pass_context
 def telegram(ctx: click.Context, mode: str | None) -> None:
     """Run the Telegram bot (TELEGRAM_BOT_TOKEN; TELEGRAM_BASE_URL for another Bot API server)."""
+    from telegram.error import TelegramError
+
     from bot.tg.app import run
 
     with _runtime_errors():
         chain = _chain(ctx, mode, 5)
-        if chain.services.settings.telegram_bot_token is None:
-            raise click.ClickException("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
+    token = chain.services.settings.telegram_bot_token
+    if token is None:
+        raise click.ClickException("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
+    try:
         run(chain)
+    except TelegramError as exc:  # e.g. a rejected token: say so without printing the token
+        message = str(exc).replace(token.get_secret_value(), "<token>")
+        raise click.ClickException(f"Telegram: {message}") from None
 
 
 @main.group()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from pydantic import SecretStr
 
 from bot.answer import Answer
 from bot.cli import main
@@ -37,3 +38,18 @@ def test_feedback_export_writes_csv_and_candidate_eval_items(fake_services, tmp_
 def test_feedback_export_before_any_feedback_says_so(fake_services, tmp_path):
     result = CliRunner().invoke(main, ["feedback", "export", "--out", str(tmp_path / "f.csv")], obj=fake_services)
     assert result.exit_code == 1 and "no feedback yet" in result.output
+
+
+def test_a_rejected_token_is_reported_without_printing_it(fake_services, monkeypatch):
+    from tests.bot_api_server import FakeBotAPI
+
+    fake_services.ingest()
+    with FakeBotAPI(token="999:the-right-token") as api:
+        wrong = "123:a-wrong-token"
+        settings = fake_services.settings.model_copy(
+            update={"telegram_bot_token": SecretStr(wrong), "telegram_base_url": api.base_url}
+        )
+        services = fake_services.__class__(settings, embeddings=fake_services.embeddings)
+        result = CliRunner().invoke(main, ["telegram"], obj=services)
+    assert result.exit_code == 1 and "rejected" in result.output
+    assert wrong not in result.output and "<token>" in result.output
