@@ -46,9 +46,8 @@ def score_sentence(sentence: str, question: set[str], info: QuestionInfo, idf: M
 def evidence(chunk: Chunk, info: QuestionInfo, query: str, idf: Mapping[str, float]) -> float:
     """How well the clause's best sentence answers the question."""
     qkeys = _keys(expand_english(query) if info.english else query)
-    weights = {g: max(v, 0.1) for g, v in idf.items()}
     sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
-    return max((score_sentence(s, qkeys, info, weights) for s in sentences), default=0.0)
+    return max((score_sentence(s, qkeys, info, idf) for s in sentences), default=0.0)
 
 
 def rerank(hits: list[Hit], info: QuestionInfo, query: str, idf: Mapping[str, float], weight: float) -> list[Hit]:
@@ -70,8 +69,7 @@ def best_sentences(
     if len(sentences) <= 1:
         return sentences
     qkeys = _keys(expand_english(query) if info.english else query)
-    weights = {g: max(v, 0.1) for g, v in (idf or {}).items()}
-    scored = sorted(((score_sentence(s, qkeys, info, weights), i) for i, s in enumerate(sentences)), reverse=True)
+    scored = sorted(((score_sentence(s, qkeys, info, idf or {}), i) for i, s in enumerate(sentences)), reverse=True)
     top_score, top = scored[0]
     picked = [top]
     if limit > 1 and len(scored) > 1:

@@ -83,6 +83,7 @@ class HybridRetriever:
         self.vectorstore = vectorstore
         self.depth = depth
         self.bm25 = BM25Okapi([char_ngrams(c.lexical_text) for c in chunks])
+        self.idf = {gram: max(value, 0.1) for gram, value in self.bm25.idf.items()}  # rarity of n-grams, floored
         self.doc_names = _doc_names(chunks)
 
     def docs_named(self, query: str) -> set[str]:
