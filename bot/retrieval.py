@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.chunks import Chunk
 from bot.question import PROVINCES, QuestionInfo, expand_english, normalize, read_question
 
 RRF_K = 60
+NAMING_SHARE = 0.15
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.85
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
@@ -157,18 +159,20 @@ class HybridRetriever:
             if hit.chunk.doc in named:
                 hit.score += 0.008
             if quoted and all(q in normalize(hit.chunk.text) for q in quoted):
-                hit.score += 0.004  # the names a student puts in quotes (“校园招聘月”) occur in this clause
+                hit.score += 0.012  # the names a student puts in quotes (“校园招聘月”) occur in this clause
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
 
 
 def _doc_names(chunks: list[Chunk]) -> dict[str, tuple[str, set[str]]]:
-    """Per notice: its doc number, and the title bigrams no other notice's title has."""
+    """Per notice: its doc number, and the title bigrams no other title has and few clauses use (百日, 攻坚)."""
     titles = {c.doc: (c.title, normalize(c.doc_number or "")) for c in chunks}
     grams = {
         doc: {g for g in char_ngrams(t) if len(g) == 2 and not _YEARISH.search(g)} for doc, (t, _) in titles.items()
     }
+    used = Counter(g for c in chunks for g in set(char_ngrams(c.lexical_text)))
+    rare = {g for g, n in used.items() if n <= NAMING_SHARE * len(chunks)}  # 活动, 举办 say nothing about which notice
     return {
-        doc: (number, grams[doc] - set().union(*(g for other, g in grams.items() if other != doc)))
+        doc: (number, (grams[doc] - set().union(*(g for other, g in grams.items() if other != doc))) & rare)
         for doc, (_, number) in titles.items()
     }
 
