@@ -131,7 +131,7 @@ class AnswerChain:
         filters = inputs.get("filters")
         vector = retriever.embeddings.embed_query(query)
         hits = retriever.search(query, k=max(k, RERANK_DEPTH), filters=filters, info=info, vector=vector)
-        hits = rerank(hits, info, query, retriever.idf, RERANK_WEIGHT)
+        hits = rerank(hits, info, retriever.about(query), retriever.idf, RERANK_WEIGHT)
         if filters is None and (sides := comparison_sides(info)):
             per_side = [retriever.search(query, k=RERANK_DEPTH, filters=f, info=info, vector=vector) for f in sides]
             hits = _one_per_side(hits, per_side)

@@ -20,6 +20,7 @@ NAMING_SHARE = 0.15
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.85
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
+_DIGITS = re.compile(r"\d")
 _YEARISH = re.compile(r"\d|届")
 _QUOTED = re.compile(r"[“\"《「]([^”\"》」]+)[”\"》」]")
 _CONTEXT_WORDS = re.compile("|".join(PROVINCES) + r"|省|20\d\d\s*[年届]?|[今明去]年|届")
@@ -87,6 +88,14 @@ class HybridRetriever:
         self.bm25 = BM25Okapi([char_ngrams(c.lexical_text) for c in chunks])
         self.idf = {gram: max(value, 0.1) for gram, value in self.bm25.idf.items()}  # rarity of n-grams, floored
         self.doc_names = _doc_names(chunks)
+        self.titles = {c.doc: normalize(c.title) for c in chunks}
+
+    def about(self, query: str) -> str:
+        """The query without the title of a notice it names: what it asks about that notice (its topic)."""
+        for doc in self.docs_named(query):
+            number = self.doc_names[doc][0]
+            query = without_title_words(normalize(query).replace(number, " ") if number else query, self.titles[doc])
+        return query
 
     def docs_named(self, query: str) -> set[str]:
         """The notices a question names by doc number or by words only their title has (百日冲刺, 春季攻坚)."""
@@ -145,7 +154,7 @@ class HybridRetriever:
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.score += DENSE_WEIGHT / (RRF_K + rank + 1)
             hit.dense_rank, hit.dense_similarity = rank + 1, sim
-        lexical_query = topic_query(expand_english(query) if info.english else query)
+        lexical_query = self.about(topic_query(expand_english(query) if info.english else query))
         if lexical_query.strip():
             for rank, (chunk, _score) in enumerate(self.lexical(lexical_query, filters)):
                 hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
@@ -161,6 +170,17 @@ class HybridRetriever:
             if quoted and all(q in normalize(hit.chunk.text) for q in quoted):
                 hit.score += 0.012  # the names a student puts in quotes (“校园招聘月”) occur in this clause
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+
+def without_title_words(query: str, title: str, shortest: int = 3) -> str:
+    """The query with every run of 3+ characters that also occurs in the title blanked out."""
+    out, i = [], 0
+    while i < len(query):
+        runs = (query[i:j] for j in range(len(query), i + shortest - 1, -1))
+        end = next((i + len(run) for run in runs if run in title and not _DIGITS.search(run)), None)
+        out.append(" " if end else query[i])
+        i = end or i + 1
+    return "".join(out)
 
 
 def _doc_names(chunks: list[Chunk]) -> dict[str, tuple[str, set[str]]]:

@@ -39,3 +39,13 @@ def test_a_comparison_is_split_into_one_search_per_side():
     regions = comparison_sides(read_question("贵州和教育部2022届通知对硕士研究生招录完成时间的要求一样吗？"))
     assert [f.scope for f in regions] == ["贵州", "national"]
     assert comparison_sides(read_question("贵州2022年特岗计划招多少人？")) == []
+
+
+def test_the_words_of_a_named_notice_title_are_left_out_of_what_the_question_is_about():
+    from bot.retrieval import without_title_words
+
+    title = "教育部办公厅关于开展2023届高校毕业生春季促就业攻坚行动的通知"
+    assert without_title_words("2023届春季促就业攻坚行动是为了抓住什么时候的关键期？", title).split() == [
+        "2023届",
+        "是为了抓住什么时候的关键期？",
+    ]
