@@ -73,7 +73,6 @@ class Hit:
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
-    dense_similarity: float = 0.0
 
 
 class HybridRetriever:
@@ -150,10 +149,10 @@ class HybridRetriever:
         filters = filters or Filters()
         info = info or read_question(query)
         hits: dict[str, Hit] = {}
-        for rank, (chunk, sim) in enumerate(self.dense(query, filters, vector)):
+        for rank, (chunk, _similarity) in enumerate(self.dense(query, filters, vector)):
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.score += DENSE_WEIGHT / (RRF_K + rank + 1)
-            hit.dense_rank, hit.dense_similarity = rank + 1, sim
+            hit.dense_rank = rank + 1
         lexical_query = self.about(topic_query(expand_english(query) if info.english else query))
         if lexical_query.strip():
             for rank, (chunk, _score) in enumerate(self.lexical(lexical_query, filters)):
