@@ -131,10 +131,11 @@ class AnswerChain:
         filters = inputs.get("filters")
         vector = retriever.embeddings.embed_query(query)
         hits = retriever.search(query, k=max(k, RERANK_DEPTH), filters=filters, info=info, vector=vector)
-        hits = rerank(hits, info, retriever.about(query), retriever.idf, RERANK_WEIGHT)
+        about = retriever.about(query)
+        hits = rerank(hits, info, about, retriever.idf, RERANK_WEIGHT)
         if filters is None and (sides := comparison_sides(info)):
-            per_side = [retriever.search(query, k=RERANK_DEPTH, filters=f, info=info, vector=vector) for f in sides]
-            hits = _one_per_side(hits, per_side)
+            per_side = [retriever.search(query, RERANK_DEPTH, side, info, vector) for side in sides]
+            hits = _one_per_side(hits, [rerank(h, info, about, retriever.idf, RERANK_WEIGHT) for h in per_side])
         hits = hits[:k]
         elapsed = (time.perf_counter() - started) * 1000
         return Retrieved(question, query, info, hits, history, started, elapsed, retriever.idf)
