@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from bot.answer import Citation
 from bot.chunks import Chunk
 from bot.cleaning import split_sentences
-from bot.question import QuestionInfo, expand_english
+from bot.question import QuestionInfo, expand_english, normalize
 from bot.retrieval import Hit, char_ngrams, cohort_year
 
 _STOP = set("的了吗呢吧啊么是在有和与及或请问一下怎么什么哪些多少如何为啥要会能可以我们你")
@@ -43,10 +43,18 @@ def score_sentence(sentence: str, question: set[str], info: QuestionInfo, idf: M
     return score
 
 
+def clause_sentences(chunk: Chunk) -> list[str]:
+    """The sentences of a clause that can answer something: not the notice's own title or doc number lines."""
+    sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
+    own = normalize(chunk.title) + "|" + normalize(chunk.doc_number or "")
+    kept = [s for s in sentences if normalize(s).rstrip("。") not in own]
+    return kept or sentences
+
+
 def evidence(chunk: Chunk, info: QuestionInfo, query: str, idf: Mapping[str, float]) -> float:
     """How well the clause's best sentence answers the question."""
     qkeys = _keys(expand_english(query) if info.english else query)
-    sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
+    sentences = clause_sentences(chunk)
     return max((score_sentence(s, qkeys, info, idf) for s in sentences), default=0.0)
 
 
@@ -65,7 +73,7 @@ def best_sentences(
     chunk: Chunk, info: QuestionInfo, query: str, limit: int = 2, idf: Mapping[str, float] | None = None
 ) -> list[str]:
     """The sentences of a clause that answer the question, in reading order."""
-    sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
+    sentences = clause_sentences(chunk)
     if len(sentences) <= 1:
         return sentences
     qkeys = _keys(expand_english(query) if info.english else query)
