@@ -12,7 +12,7 @@ from bot.question import QuestionInfo, expand_english, normalize
 from bot.retrieval import Hit, char_ngrams, cohort_year
 
 _STOP = set("的了吗呢吧啊么是在有和与及或请问一下怎么什么哪些多少如何为啥要会能可以我们你")
-ECHO_FLOOR = 0.5
+ECHO_FLOOR = 0.3
 _DIGIT = re.compile(r"\d")
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初")
 _PLACE = re.compile(r"(在|于).{1,12}(设|举办|举行)|主会场|分会场|[北上广重天]京|郑州|河南")
@@ -32,7 +32,7 @@ def score_sentence(sentence: str, question: set[str], info: QuestionInfo, idf: M
     score = overlap / (1.0 + 0.02 * len(sentence))
     bigrams = {g for g in keys if len(g) > 1}
     if bigrams:  # a sentence that only echoes the question (its heading, its name) holds no answer
-        echo = len(bigrams & question) / len(bigrams)
+        echo = sum(idf.get(g, 1.0) for g in bigrams & question) / sum(idf.get(g, 1.0) for g in bigrams)
         score *= ECHO_FLOOR + (1.0 - echo)
     if info.wants_date:
         score *= 1.5 if _DATE.search(sentence) else 0.6
