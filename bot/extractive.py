@@ -13,6 +13,7 @@ from bot.retrieval import Hit, char_ngrams, cohort_year
 
 _STOP = set("的了吗呢吧啊么是在有和与及或请问一下怎么什么哪些多少如何为啥要会能可以我们你")
 ECHO_FLOOR = 0.3
+SHORT_SIGN_OFF = 200
 _DIGIT = re.compile(r"\d")
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初")
 _PLACE = re.compile(r"(在|于).{1,12}(设|举办|举行)|主会场|分会场|[北上广重天]京|郑州|河南")
@@ -74,8 +75,8 @@ def best_sentences(
 ) -> list[str]:
     """The sentences of a clause that answer the question, in reading order."""
     sentences = clause_sentences(chunk)
-    if len(sentences) <= 1:
-        return sentences
+    if len(sentences) <= 1 or (chunk.clause == "落款" and len(chunk.text) <= SHORT_SIGN_OFF):
+        return sentences  # a short sign-off is read whole: contacts, issuer and date belong together
     qkeys = _keys(expand_english(query) if info.english else query)
     scored = sorted(((score_sentence(s, qkeys, info, idf or {}), i) for i, s in enumerate(sentences)), reverse=True)
     top_score, top = scored[0]
