@@ -218,7 +218,8 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo) -> float:
             bonus += 0.012
     elif chunk.scope != "national":
         bonus -= 0.002
-    if (info.wants_date and not _DATE.search(chunk.text)) or (info.wants_number and not _NUMBER.search(chunk.text)):
+    figures = _YEAR.sub(" ", chunk.text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
+    if (info.wants_date and not _DATE.search(figures)) or (info.wants_number and not _NUMBER.search(figures)):
         bonus -= 0.003  # a clause with no figure or date in it cannot answer "how many" or "when"
     if chunk.clause == "落款":
         if SIGN_OFF_WORDS.search(info.text):
@@ -233,6 +234,7 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo) -> float:
 _NUMBER = re.compile(
     r"(?<![（(])\d+(?![.、）)])|[一二三四五六七八九十百千万]+(个|所|人|万|名|项|家|次|批|倍|季|月|日|期|轮)|比例"
 )
+_YEAR = re.compile(r"20\d\d\s*[年届级]|〔20\d\d〕")
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初|前完成|期间")
 SIGN_OFF_WORDS = re.compile(r"联系|电话|邮箱|信箱|印发|发布|发的|哪天发|落款|contact|phone|e-?mail|issued on")
 PREAMBLE_WORDS = re.compile(r"文号|发文|主送|为什么|目的|背景|why|purpose")
