@@ -222,7 +222,9 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo) -> float:
     if (info.wants_date and not _DATE.search(figures)) or (info.wants_number and not _NUMBER.search(figures)):
         bonus -= 0.003  # a clause with no figure or date in it cannot answer "how many" or "when"
     if chunk.clause == "落款":
-        if SIGN_OFF_WORDS.search(info.text):
+        if ISSUE_DATE.search(info.text):
+            bonus += 0.03  # when a notice itself was issued: only a sign-off says
+        elif SIGN_OFF_WORDS.search(info.text):
             bonus += 0.012 if info.wants_date else 0.006  # "when was it issued" is answered by the sign-off's date
         else:
             bonus -= 0.002
@@ -236,6 +238,10 @@ _NUMBER = re.compile(
 )
 _YEAR = re.compile(r"20\d\d\s*[年届级]|〔20\d\d〕")
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初|前完成|期间")
+ISSUE_DATE = re.compile(  # when was the notice itself issued (not a report or plan it mentions)
+    r"(通知|文件|号)(是|在|于)?(哪天|哪一天|什么时候|何时)(印发|发布|下发|出台|发)"
+    r"|(通知|文件)的?(印发|发布|下发|发文)(日期|时间)"
+)
 SIGN_OFF_WORDS = re.compile(r"联系|电话|邮箱|信箱|印发|发布|发的|哪天发|落款|contact|phone|e-?mail|issued on")
 PREAMBLE_WORDS = re.compile(r"文号|发文|主送|为什么|目的|背景|why|purpose")
 

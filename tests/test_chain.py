@@ -57,6 +57,26 @@ def test_a_province_named_often_in_one_clause_does_not_pull_questions_about_that
     assert (answer.citations[0].doc, answer.citations[0].clause) == ("guizhou-2022-class", "五、19.")
 
 
+@pytest.mark.parametrize(
+    ("question", "doc", "clause", "fact"),
+    [
+        ("2023届春季攻坚行动的联系邮箱是什么？", "moe-2023-spring", "落款", "xssjyc@moe.edu.cn"),
+        ("2023年春季攻坚行动说开学后多久就要全面推进工作？", "moe-2023-spring", "五、（二）", "第一时间"),
+        ("教学厅函〔2022〕11号的活动主题是什么？", "moe-2022-sprint", "一、", "千方百计拓岗位"),
+        ("教育部2022届就业创业工作的通知是哪天印发的？", "moe-2022-class", "落款", "11月 15 日"),
+    ],
+)
+def test_notices_named_by_number_or_title_and_their_sign_offs_answer_what_is_asked(chain, question, doc, clause, fact):
+    answer = chain.answer(question)
+    assert (answer.citations[0].doc, answer.citations[0].clause) == (doc, clause)
+    assert fact in answer.answer
+
+
+def test_a_notice_title_line_is_never_the_answer(chain):
+    answer = chain.answer("贵州2022届高校毕业生有多少人？")
+    assert "27.3 万人" in answer.answer and "省教育厅关于做好 2022 届" not in answer.citations[0].quote
+
+
 def test_the_answer_carries_what_was_retrieved_outside_the_json_contract(chain):
     answer = chain.answer("贵州2022年特岗计划招多少人？")
     assert answer.retrieved and answer.retrieved[0].clause == "二、6." and answer.retrieved[0].dense_rank

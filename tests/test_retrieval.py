@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.chain import standalone_query
 from bot.retrieval import char_ngrams, topic_query
 
@@ -49,3 +51,19 @@ def test_the_words_of_a_named_notice_title_are_left_out_of_what_the_question_is_
         "2023届",
         "是为了抓住什么时候的关键期？",
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "about_issuing"),
+    [
+        ("黔教发〔2022〕5号是哪天发的？", True),
+        ("2024届通知的印发日期？", True),
+        ("这个通知什么时候下发的", True),
+        ("教育部2022届通知要求高校就业质量年度报告在什么时间前发布？", False),
+        ("就业质量年度报告什么时候发布？", False),
+    ],
+)
+def test_questions_about_when_a_notice_was_issued_are_told_apart(question, about_issuing):
+    from bot.retrieval import ISSUE_DATE
+
+    assert bool(ISSUE_DATE.search(question)) is about_issuing
