@@ -66,6 +66,15 @@ PROVINCES = (
 )
 
 
+PROVINCES_EN = {
+    "beijing": "北京", "tianjin": "天津", "shanghai": "上海", "chongqing": "重庆", "hebei": "河北", "shanxi": "山西",
+    "liaoning": "辽宁", "jilin": "吉林", "heilongjiang": "黑龙江", "jiangsu": "江苏", "zhejiang": "浙江",
+    "anhui": "安徽", "fujian": "福建", "jiangxi": "江西", "shandong": "山东", "henan": "河南", "hubei": "湖北",
+    "hunan": "湖南", "guangdong": "广东", "hainan": "海南", "sichuan": "四川", "guizhou": "贵州", "yunnan": "云南",
+    "shaanxi": "陕西", "gansu": "甘肃", "qinghai": "青海", "inner mongolia": "内蒙古", "guangxi": "广西",
+    "tibet": "西藏", "ningxia": "宁夏", "xinjiang": "新疆", "hong kong": "香港", "macau": "澳门", "taiwan": "台湾",
+}  # fmt: skip
+
 EN_GLOSSARY = {
     "special post": "特岗计划",
     "three supports": "三支一扶",
@@ -154,6 +163,7 @@ def read_question(text: str) -> QuestionInfo:
         flat = flat.replace(f"{cn}届", f"{year}届").replace(f"{cn}年", f"{year}年")
     cohorts = [int(y) for y in re.findall(r"(20\d\d)届", flat)]
     cohorts += [int("20" + y) for y in re.findall(r"(?<!\d)(\d\d)届", flat)]
+    cohorts += [int(y) for y in re.findall(r"(?:class of|graduates of) (20\d\d)", text.lower())]
     years = [int(y) for y in re.findall(r"(20\d\d)", flat)]
     letters = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
@@ -163,7 +173,13 @@ def read_question(text: str) -> QuestionInfo:
         text=text,
         years=sorted(set(years)),
         cohorts=sorted(set(cohorts)),
-        provinces=[p for p in PROVINCES if p in flat] + (["贵州"] if "黔" in flat else []),
+        provinces=list(
+            dict.fromkeys(
+                [p for p in PROVINCES if p in flat]
+                + (["贵州"] if "黔" in flat else [])
+                + [cn for en, cn in PROVINCES_EN.items() if re.search(rf"\b{en}\b", lower)]
+            )
+        ),
         english=english,
         wants_number=any(w in flat for w in NUMBER_WORDS)
         or bool(re.search(r"\b(how many|how much|when|what date|deadline|ratio)\b", lower)),

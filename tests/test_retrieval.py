@@ -67,3 +67,10 @@ def test_questions_about_when_a_notice_was_issued_are_told_apart(question, about
     from bot.retrieval import ISSUE_DATE
 
     assert bool(ISSUE_DATE.search(question)) is about_issuing
+
+
+def test_english_questions_name_provinces_and_cohorts_too():
+    from bot.question import read_question
+
+    info = read_question("How many Guizhou university graduates were there in the class of 2022?")
+    assert info.english and info.provinces == ["贵州"] and info.cohorts == [2022]
