@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
 from langchain_core.embeddings import Embeddings
 
 from bot.embeddings import make_embeddings, model_id
@@ -53,17 +54,19 @@ class Services:
         overrides: dict[str, Any] | None = None,
         progress: Progress | None = None,
     ) -> IngestReport:
-        """Build or update the index."""
-        return ingest(
-            self.settings,
-            self.index,
-            self.embeddings,
-            self.model_id,
-            paths=paths,
-            rebuild=rebuild,
-            overrides=overrides,
-            progress=progress,
-        )
+        """Build or update the index; one ingest at a time per data dir (a second waits, then has little to do)."""
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(self.settings.data_dir / "ingest.lock"):
+            return ingest(
+                self.settings,
+                self.index,
+                self.embeddings,
+                self.model_id,
+                paths=paths,
+                rebuild=rebuild,
+                overrides=overrides,
+                progress=progress,
+            )
 
     def ensure_index(self, progress: Callable[[int, int], None] | None = None) -> IngestReport | None:
         """Build the index from the bundled notices if none exists yet."""

@@ -155,3 +155,22 @@ def test_a_process_killed_midway_leaves_the_previous_index_answering(fake_servic
     reopened = Services(fake_services.settings, embeddings=fake_services.embeddings)
     assert snapshot(reopened) == before
     assert reopened.ingest().notices.unchanged == 5
+
+
+def test_two_ingests_at_once_take_turns_and_embed_the_notices_once(settings, knowledge_copy, fake_embeddings):
+    import threading
+
+    settings = settings.model_copy(update={"knowledge_dir": knowledge_copy})
+    reports = []
+
+    def run() -> None:
+        reports.append(Services(settings, embeddings=fake_embeddings).ingest())
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(r.notices.added for r in reports) == [0, 5]
+    assert sorted(r.notices.unchanged for r in reports) == [0, 5]
+    assert fake_embeddings.texts == 107
