@@ -143,6 +143,34 @@ def render_answer(answer: Any) -> None:
 
     style = "green" if answer.grounded else "yellow"
     out.print(Panel(answer.answer, title="回答" if answer.grounded else "未覆盖", border_style=style))
+    render_citations(answer)
+
+
+def answer_for_person(chain: Any, question: str, history: list[str], filters: Any = None) -> Any:
+    """Answer and print it; in llm mode the text streams to the terminal as the model writes it."""
+    if chain.mode != "llm":
+        answer = chain.answer(question, history=history, filters=filters)
+        render_answer(answer)
+        return answer
+    shown, final = "", None
+    for piece in chain.stream(question, history, filters):
+        if not isinstance(piece, str):
+            final = piece
+            break
+        out.print(piece, end="", markup=False, highlight=False)
+        shown += piece
+    out.print()
+    if final is None:
+        final = chain.answer(question, history=history, filters=filters)
+    if final.answer.strip() != shown.strip():  # declined, repaired or fell back: show what stands
+        render_answer(final)
+    else:
+        render_citations(final)
+    return final
+
+
+def render_citations(answer: Any) -> None:
+    """Print an answer's numbered citations with their quotes."""
     for n, c in enumerate(answer.citations, start=1):
         number = c.doc_number or c.title
         out.print(f"[bold][{n}][/bold] {number} {c.clause}  [dim]{c.title}[/dim]")
@@ -198,11 +226,11 @@ def ask(
     with _runtime_errors():
         chain = _chain(ctx, mode, k)
         if batch is None:
-            answer = chain.answer(str(question), filters=filters)
             if as_json:
+                answer = chain.answer(str(question), filters=filters)
                 click.echo(json.dumps(answer.to_json_dict(), ensure_ascii=False))
             else:
-                render_answer(answer)
+                answer_for_person(chain, str(question), [], filters)
             return
         for item in _read_batch(batch):
             answer = chain.answer(item["question"], history=list(item.get("history") or []), filters=filters)
@@ -248,8 +276,7 @@ def chat(ctx: click.Context, mode: str | None, k: int) -> None:
             debug = not debug
             out.print(f"[dim]debug {'on' if debug else 'off'}[/dim]")
             continue
-        answer = chain.answer(line, history=history)
-        render_answer(answer)
+        answer = answer_for_person(chain, line, history)
         if debug:
             for hit in answer.retrieved:
                 out.print(

@@ -115,3 +115,18 @@ def test_a_follow_up_is_condensed_by_the_model_before_retrieval(real_services, s
     assert "贵州2022年特岗计划招多少人？" in condense_request["messages"][0]["content"]
     assert "贵州2022年“三支一扶”拟招聘多少人？" in answer_request["messages"][1]["content"]
     assert answer.mode == "llm" and answer.citations[0].clause == "二、6." and "800" in answer.answer
+
+
+def test_policybot_ask_streams_the_model_text_then_lists_the_citations(real_services, server):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    server.replies.append(GOOD)
+    settings = real_services.settings.model_copy(update={"openai_base_url": server.base_url, "openai_api_key": "k"})
+    services = Services(settings, embeddings=real_services.embeddings, index=real_services.index)
+    result = CliRunner().invoke(main, ["ask", QUESTION], obj=services, catch_exceptions=False)
+    assert result.exit_code == 0
+    assert server.requests[-1]["stream"] is True
+    assert "拟招聘6000人。[1]" in result.output and "[1] 黔教发〔2022〕5号 二、6." in result.output
+    assert "引用" not in result.output
