@@ -74,3 +74,10 @@ def test_english_questions_name_provinces_and_cohorts_too():
 
     info = read_question("How many Guizhou university graduates were there in the class of 2022?")
     assert info.english and info.provinces == ["贵州"] and info.cohorts == [2022]
+
+
+def test_a_time_phrase_in_the_question_is_not_a_request_for_a_number():
+    from bot.question import read_question
+
+    assert not read_question("百日冲刺期间高校要以哪些活动为契机建立校企合作长效机制？").wants_number
+    assert read_question("贵州2022年特岗计划招多少人？").wants_number
