@@ -131,7 +131,7 @@ class AnswerChain:
         filters = inputs.get("filters")
         vector = retriever.embeddings.embed_query(query)
         hits = retriever.search(query, k=max(k, RERANK_DEPTH), filters=filters, info=info, vector=vector)
-        about = retriever.about(query)
+        about = retriever.about(topic_query(query))
         hits = rerank(hits, info, about, retriever.idf, RERANK_WEIGHT)
         if filters is None and (sides := comparison_sides(info)):
             per_side = [retriever.search(query, RERANK_DEPTH, side, info, vector) for side in sides]
