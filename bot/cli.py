@@ -337,7 +337,9 @@ DEFAULT_DATASET = Path("eval/datasets/policy_qa.jsonl")
 @click.option("--dataset", type=click.Path(path_type=Path), default=None, help="A CONTRACT.md §5 dataset.")
 @click.option("--mode", type=MODES, default="extractive", show_default=True, help="Answer mode.")
 @click.option("--k", default=5, show_default=True, help="How many clauses to retrieve.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("eval/runs/latest"), show_default=True)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("eval/runs/latest"), show_default=True, help="Run folder."
+)
 @click.option("--baseline/--no-baseline", default=True, show_default=True, help="Also score the textbook pipeline.")
 @click.option("--gate", type=click.Path(path_type=Path), default=None, help="Fail when a metric is below these.")
 @click.option("--judge", is_flag=True, help="Also ask the configured language model to judge each answer.")
