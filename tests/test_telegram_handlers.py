@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
+import sys
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from bot.answer import Answer, Citation
-from bot.tg.app import PolicyBot, build_application
+from bot.tg.app import PolicyBot, RedactingFormatter, build_application
 from bot.tg.feedback import FeedbackStore
 from bot.tg.history import ChatHistory
 from bot.tg.ratelimit import RateLimiter
@@ -188,3 +190,15 @@ def test_feedback_keeps_a_salted_hash_never_the_user_id_and_exports(tmp_path):
 def test_render_names_the_notice_year_and_region():
     html = render_answer(Answer(question="q", answer="a & b", grounded=True, citations=[CITATION], mode="extractive"))
     assert html.startswith("a &amp; b") and "<b>来源</b>" in html and "（贵州省教育厅，2022年，贵州省）" in html
+
+
+def test_log_lines_and_tracebacks_never_show_the_token():
+    token = "123456:SECRET-token"
+    formatter = RedactingFormatter(token, "%(message)s")
+    try:
+        raise RuntimeError(f"The token `{token}` was rejected by the server.")
+    except RuntimeError:
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "POST https://x/bot%s/getMe", (token,), None)
+        record.exc_info = sys.exc_info()
+    text = formatter.format(record)
+    assert token not in text and "<token>" in text and "rejected" in text

@@ -78,11 +78,28 @@ def redact_token_in_logs(token: str) -> None:
 
     def redacting(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        if token and token in record.getMessage():
-            record.msg, record.args = record.getMessage().replace(token, "<token>"), None
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record: leave it to logging's own error report
+            return record
+        if token and token in message:
+            record.msg, record.args = message.replace(token, "<token>"), None
         return record
 
     logging.setLogRecordFactory(redacting)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats log lines, tracebacks included, with the bot token replaced."""
+
+    def __init__(self, token: str, fmt: str) -> None:
+        super().__init__(fmt)
+        self.token = token
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The formatted line without the token."""
+        text = super().format(record)
+        return text.replace(self.token, "<token>") if self.token else text
 
 
 async def with_retry(send: Callable[[], Awaitable[T]], attempts: int = 6, delay: float = 0.5) -> T:
@@ -390,7 +407,9 @@ def run(chain: AnswerChain) -> None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
     token = settings.telegram_bot_token.get_secret_value()
     redact_token_in_logs(token)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO)
+    for handler in logging.getLogger().handlers:  # tracebacks are formatted late: redact the final text too
+        handler.setFormatter(RedactingFormatter(token, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.getLogger("httpx").setLevel(logging.WARNING)
     app = build_application(make_bot(chain), token, settings.telegram_base_url)
     if settings.telegram_webhook_url:
