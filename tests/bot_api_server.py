@@ -6,9 +6,11 @@ import itertools
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.local_server import LocalServer, reply_json
 
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "policybot", "username": "policy_test_bot"}
 
@@ -28,7 +30,7 @@ def _decode(raw: bytes, content_type: str) -> dict[str, Any]:
     return params
 
 
-class FakeBotAPI:
+class FakeBotAPI(LocalServer):
     """Queues updates for getUpdates, records every call, and can fail for a while."""
 
     def __init__(self, token: str = "123456:TEST-token-abc") -> None:
@@ -49,7 +51,7 @@ class FakeBotAPI:
             def do_POST(self) -> None:
                 prefix = f"/bot{outer.token}/"
                 if not self.path.startswith(prefix):
-                    self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                    reply_json(self, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
                     return
                 method = self.path[len(prefix) :]
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -59,38 +61,22 @@ class FakeBotAPI:
                         time.sleep(2.5)
                         self.close_connection = True
                         return
-                    self._reply(502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
+                    reply_json(self, 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
                     return
                 result = outer.handle(method, params)
-                self._reply(200, {"ok": True, "result": result})
+                reply_json(self, 200, {"ok": True, "result": result})
 
-            def _reply(self, status: int, body: dict[str, Any]) -> None:
-                payload = json.dumps(body, ensure_ascii=False).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.handle_error = lambda request, address: None  # type: ignore[method-assign]  # clients hang up
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     @property
     def base_url(self) -> str:
         """What TELEGRAM_BASE_URL is set to (python-telegram-bot appends the token)."""
-        return f"http://127.0.0.1:{self.server.server_address[1]}/bot"
-
-    def __enter__(self) -> FakeBotAPI:
-        self.thread.start()
-        return self
+        return f"{self.origin}/bot"
 
     def __exit__(self, *exc: object) -> None:
         with self._cond:
             self._cond.notify_all()
-        self.server.shutdown()
-        self.server.server_close()
+        super().__exit__(*exc)
 
     # -- the Bot API ---------------------------------------------------------------------------
 
