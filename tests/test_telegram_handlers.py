@@ -202,3 +202,18 @@ def test_log_lines_and_tracebacks_never_show_the_token():
         record.exc_info = sys.exc_info()
     text = formatter.format(record)
     assert token not in text and "<token>" in text and "rejected" in text
+
+
+async def test_reindex_is_for_admins_and_a_bad_notice_leaves_the_index_as_it_was(offline, knowledge_copy):
+    api, app, bot, _ = offline
+    bot.settings = bot.settings.model_copy(update={"telegram_admin_ids": "9"})
+    await app.process_update(message_update(app, 8, "/reindex", user_id=8))
+    assert "索引" not in api.sent(8)[-1]["text"]
+    await app.process_update(message_update(app, 9, "/reindex", user_id=9))
+    assert "索引已更新：新增 5，更新 0，删除 0，未变 0 份通知。" in api.sent(9)[-1]["text"]
+    bad = knowledge_copy / "moe-2024-class.md"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("issued:", "issued_on:", 1), encoding="utf-8")
+    await app.process_update(message_update(app, 9, "/reindex", user_id=9))
+    reply = api.sent(9)[-1]["text"]
+    assert reply.startswith("索引未更新，仍使用原索引：") and "moe-2024-class.md" in reply
+    assert bot.chain.services.index.manifest() is not None

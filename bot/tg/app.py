@@ -30,6 +30,7 @@ from telegram.ext import (
 from bot.answer import Answer, Citation
 from bot.chain import MAX_QUESTION_CHARS, AnswerChain
 from bot.chunks import clause_texts
+from bot.notice import NoticeError
 from bot.settings import Settings
 from bot.sources import describe_sources
 from bot.tg import texts
@@ -225,7 +226,12 @@ class PolicyBot:
             return
         if update.effective_message is None:
             return
-        report = await asyncio.to_thread(self.chain.services.ingest)
+        try:
+            report = await asyncio.to_thread(self.chain.services.ingest)
+        except (NoticeError, OSError, ValueError) as exc:  # the previous index keeps answering
+            first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            await self.send(update.effective_message, escape(f"索引未更新，仍使用原索引：{first_line}"))
+            return
         n = report.notices
         await self.send(
             update.effective_message,
