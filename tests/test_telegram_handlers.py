@@ -217,3 +217,15 @@ async def test_reindex_is_for_admins_and_a_bad_notice_leaves_the_index_as_it_was
     reply = api.sent(9)[-1]["text"]
     assert reply.startswith("索引未更新，仍使用原索引：") and "moe-2024-class.md" in reply
     assert bot.chain.services.index.manifest() is not None
+
+
+def test_an_answer_that_fell_back_from_the_model_says_so():
+    answer = Answer(
+        question="q",
+        answer="a",
+        grounded=True,
+        citations=[CITATION],
+        mode="extractive",
+        fallback="language model unavailable",
+    )
+    assert "语言模型暂不可用" in render_answer(answer)
