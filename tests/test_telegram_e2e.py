@@ -44,10 +44,10 @@ def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @contextlib.asynccontextmanager
-async def serving(bot: PolicyBot) -> AsyncIterator[FakeBotAPI]:
+async def serving(bot: PolicyBot, timeout: float = 10.0) -> AsyncIterator[FakeBotAPI]:
     """The bot polling a fake Bot API server, in the current event loop."""
     with FakeBotAPI() as api:
-        app = build_application(bot, api.token, api.base_url, timeout=1.5)
+        app = build_application(bot, api.token, api.base_url, timeout=timeout)
         async with app:
             await bot.post_init(app)
             await app.start()
@@ -71,6 +71,14 @@ def make_bot(services, tmp_path, mode: str = "extractive", **settings: Any) -> P
 async def running(real_services, tmp_path) -> AsyncIterator[tuple[FakeBotAPI, PolicyBot]]:
     bot = make_bot(real_services, tmp_path)
     async with serving(bot) as api:
+        yield api, bot
+
+
+@pytest.fixture
+async def impatient(real_services, tmp_path) -> AsyncIterator[tuple[FakeBotAPI, PolicyBot]]:
+    """The bot with 1.5 s Bot API timeouts, so a server that hangs for 2.5 s times it out."""
+    bot = make_bot(real_services, tmp_path)
+    async with serving(bot, timeout=1.5) as api:
         yield api, bot
 
 
@@ -114,8 +122,8 @@ async def test_a_student_session_start_question_follow_up_photo_source_and_feedb
     assert any(p.get("text") == "谢谢反馈！" for _, m, p in api.calls if m == "answerCallbackQuery")
 
 
-async def test_the_bot_recovers_after_the_bot_api_fails_for_a_while(running, caplog):
-    api, _ = running
+async def test_the_bot_recovers_after_the_bot_api_fails_for_a_while(impatient, caplog):
+    api, _ = impatient
     redact_token_in_logs(api.token)
     caplog.set_level(logging.INFO)
     for mode in ("error", "timeout"):
