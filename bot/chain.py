@@ -101,11 +101,6 @@ class AnswerChain:
             self._collection = manifest.collection
         return self._retriever
 
-    def retriever_collection(self) -> str:
-        """The name of the index build the retriever reads."""
-        self.retriever()
-        return self._collection
-
     def llm(self) -> Any:
         """The answering model in llm mode (built from settings at first use)."""
         if self._llm is None:

@@ -269,7 +269,7 @@ def chat(ctx: click.Context, mode: str | None, k: int) -> None:
             out.print("[dim]对话已清空。[/dim]")
             continue
         if line == "/sources":
-            for e in describe_sources(chain.services.index.chunks(chain.retriever_collection())):
+            for e in describe_sources(chain.retriever().chunks):
                 out.print(f"{e['doc']}  {e['doc_number'] or '—'}  {e['cohort']}  {e['scope']}  {e['title']}")
             continue
         if line == "/debug":

@@ -65,10 +65,7 @@ def evaluate(
     judge_model: Any = None,
 ) -> list[dict[str, Any]]:
     """Answer and score every item; one result per item, in order."""
-    index = chain.services.index
-    texts = {
-        (d, normalize_path(c)): t for (d, c), t in clause_texts(index.chunks(chain.retriever_collection())).items()
-    }
+    texts = {(d, normalize_path(c)): t for (d, c), t in clause_texts(chain.retriever().chunks).items()}
     prompt_lines = all_prompt_lines()
     chain.answer("预热")  # load the model and the lexical index before timing
     results = []

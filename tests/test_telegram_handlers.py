@@ -77,9 +77,6 @@ class FakeChain:
     def answer(self, question: str, history: list[str] | None = None) -> Answer:
         return Answer(question=question, answer="", grounded=False, mode="extractive")
 
-    def retriever_collection(self) -> str:
-        return "c"
-
 
 @pytest.fixture
 async def offline(fake_services, tmp_path):

@@ -130,20 +130,16 @@ class PolicyBot:
         self.store = store
         self.history = ChatHistory(settings.telegram_history_turns, settings.telegram_history_idle_minutes * 60)
         self.limiter = RateLimiter(settings.telegram_rate_limit)
-        self._clauses: tuple[str, dict[tuple[str, str], str]] = ("", {})
 
     # -- helpers ---------------------------------------------------------------------------------
 
     def sources(self) -> list[dict[str, Any]]:
         """The indexed notices."""
-        return describe_sources(self.chain.services.index.chunks(self.chain.retriever_collection()))
+        return describe_sources(self.chain.retriever().chunks)
 
     def clause_text(self, citation: Citation) -> str:
         """The full text of a cited clause, from the active index."""
-        collection = self.chain.retriever_collection()
-        if self._clauses[0] != collection:
-            self._clauses = (collection, clause_texts(self.chain.services.index.chunks(collection)))
-        return self._clauses[1].get((citation.doc, citation.clause), citation.quote)
+        return clause_texts(self.chain.retriever().chunks).get((citation.doc, citation.clause), citation.quote)
 
     async def send(self, message: Message, html: str, markup: InlineKeyboardMarkup | None = None) -> Message:
         """Reply with HTML, split at Telegram's limit; the buttons go under the last part."""
