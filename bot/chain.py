@@ -12,7 +12,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer import Answer, RetrievedClause
 from bot.decline import decline_message, decline_reason
-from bot.extractive import compose, rerank
+from bot.extractive import extractive_answer, rerank
 from bot.question import QuestionInfo, read_question
 from bot.retrieval import Filters, Hit, HybridRetriever, topic_query
 from bot.services import Services
@@ -149,12 +149,9 @@ class AnswerChain:
         elif self.mode == "llm":
             from bot.llm import llm_answer
 
-            answer = llm_answer(self.llm(), self.services.settings, state)
+            answer = llm_answer(self.llm(), state)
         else:
-            text, citations = compose(state.hits, state.info, state.query, state.idf)
-            answer = Answer(
-                question=state.question, answer=text, grounded=bool(citations), citations=citations, mode="extractive"
-            )
+            answer = extractive_answer(state)
         return self._finish(answer, state, gen_started)
 
     def _finish(self, answer: Answer, state: Retrieved, gen_started: float) -> Answer:
@@ -195,7 +192,7 @@ class AnswerChain:
             from bot.llm import llm_stream
 
             gen_started = time.perf_counter()
-            for piece in llm_stream(self.llm(), self.services.settings, state):
+            for piece in llm_stream(self.llm(), state):
                 yield self._finish(piece, state, gen_started) if isinstance(piece, Answer) else piece
             return
         answer = self._respond(state)

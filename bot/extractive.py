@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from bot.answer import Citation
+from bot.answer import Answer, Citation
 from bot.chunks import Chunk
 from bot.cleaning import split_sentences
 from bot.question import QuestionInfo, expand_english, normalize
 from bot.retrieval import Hit, char_ngrams, cohort_year
+
+if TYPE_CHECKING:
+    from bot.chain import Retrieved
 
 _STOP = set("的了吗呢吧啊么是在有和与及或请问一下怎么什么哪些多少如何为啥要会能可以我们你")
 ECHO_FLOOR = 0.3
@@ -143,3 +147,16 @@ def compose(
             parts.append(f"{lead}{body}[{n}]")
         citations.append(Citation.from_chunk(chunk, quote))
     return "\n".join(parts), citations
+
+
+def extractive_answer(state: Retrieved, fallback: str | None = None) -> Answer:
+    """The answer from the retrieved clauses' own sentences (also what llm mode falls back to, saying why)."""
+    text, citations = compose(state.hits, state.info, state.query, state.idf)
+    return Answer(
+        question=state.question,
+        answer=text,
+        grounded=bool(citations),
+        citations=citations,
+        mode="extractive",
+        fallback=fallback,
+    )

@@ -10,7 +10,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from bot.answer import Answer, Citation
 from bot.cleaning import split_sentences
-from bot.extractive import compose, source_line
+from bot.extractive import extractive_answer, source_line
 from bot.prompts import load_prompt, render
 from bot.question import normalize
 from bot.retrieval import Hit, char_ngrams
@@ -105,10 +105,11 @@ def _finish(reply: str, state: Retrieved) -> Answer:
     """Turn a full reply into an Answer, falling back to the extractive answer when no citation holds."""
     text, citations = parse_reply(reply, state.hits)
     if not citations:
-        return _fallback(state, "the model's reply had no citation that checks against the clauses")
+        return extractive_answer(state, "the model's reply had no citation that checks against the clauses")
     unsupported = _unsupported_numbers(text, citations, state)
     if unsupported:
-        return _fallback(state, f"the model's reply states numbers its clauses do not: {', '.join(unsupported)}")
+        why = f"the model's reply states numbers its clauses do not: {', '.join(unsupported)}"
+        return extractive_answer(state, why)
     return Answer(question=state.question, answer=text, grounded=True, citations=citations, mode="llm")
 
 
@@ -121,29 +122,16 @@ def _unsupported_numbers(text: str, citations: list[Citation], state: Retrieved)
     return [n for n in dict.fromkeys(re.findall(r"\d+(?:[.:]\d+)?", body)) if n not in source]
 
 
-def _fallback(state: Retrieved, why: str) -> Answer:
-    """The extractive answer, marked as a fallback from llm mode."""
-    text, citations = compose(state.hits, state.info, state.query, state.idf)
-    return Answer(
-        question=state.question,
-        answer=text,
-        grounded=bool(citations),
-        citations=citations,
-        mode="extractive",
-        fallback=why,
-    )
-
-
-def llm_answer(model: Any, settings: Settings, state: Retrieved) -> Answer:
+def llm_answer(model: Any, state: Retrieved) -> Answer:
     """Ask the model; a dead endpoint or an uncited reply falls back to the extractive answer."""
     try:
         reply = model.invoke(_messages(state))
     except Exception as exc:  # any transport or API error: the student still gets an answer
-        return _fallback(state, f"language model unavailable ({type(exc).__name__})")
+        return extractive_answer(state, f"language model unavailable ({type(exc).__name__})")
     return _finish(str(reply.content), state)
 
 
-def llm_stream(model: Any, settings: Settings, state: Retrieved) -> Iterator[str | Answer]:
+def llm_stream(model: Any, state: Retrieved) -> Iterator[str | Answer]:
     """Stream the answer part of the reply token by token, then yield the checked Answer."""
     reply = ""
     shown = 0
@@ -156,6 +144,6 @@ def llm_stream(model: Any, settings: Settings, state: Retrieved) -> Iterator[str
                 yield visible[shown:]
                 shown = len(visible)
     except Exception as exc:  # a stream that dies midway: answer extractively instead
-        yield _fallback(state, f"language model unavailable ({type(exc).__name__})")
+        yield extractive_answer(state, f"language model unavailable ({type(exc).__name__})")
         return
     yield _finish(reply, state)
