@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from bot.answer import Answer, Citation
 from bot.chunks import Chunk
 from bot.cleaning import split_sentences
-from bot.question import QuestionInfo, expand_english, normalize
+from bot.question import QuestionInfo, lexical_form, normalize
 from bot.retrieval import Hit, char_ngrams, cohort_year
 
 if TYPE_CHECKING:
@@ -56,16 +56,15 @@ def clause_sentences(chunk: Chunk) -> list[str]:
     return kept or sentences
 
 
-def evidence(chunk: Chunk, info: QuestionInfo, query: str, idf: Mapping[str, float]) -> float:
-    """How well the clause's best sentence answers the question."""
-    qkeys = _keys(expand_english(query) if info.english else query)
-    sentences = clause_sentences(chunk)
-    return max((score_sentence(s, qkeys, info, idf) for s in sentences), default=0.0)
+def evidence(chunk: Chunk, info: QuestionInfo, qkeys: set[str], idf: Mapping[str, float]) -> float:
+    """How well the clause's best sentence answers the question (given as its content n-grams)."""
+    return max((score_sentence(s, qkeys, info, idf) for s in clause_sentences(chunk)), default=0.0)
 
 
 def rerank(hits: list[Hit], info: QuestionInfo, query: str, idf: Mapping[str, float], weight: float) -> list[Hit]:
     """Re-order the fused hits by adding the evidence of their best sentence, relative to the best hit's."""
-    scores = [evidence(h.chunk, info, query, idf) for h in hits]
+    qkeys = _keys(lexical_form(query, info))
+    scores = [evidence(h.chunk, info, qkeys, idf) for h in hits]
     top = max(scores, default=0.0)
     if top <= 0:
         return hits
@@ -81,7 +80,7 @@ def best_sentences(
     sentences = clause_sentences(chunk)
     if len(sentences) <= 1 or (chunk.clause == "落款" and len(chunk.text) <= SHORT_SIGN_OFF):
         return sentences  # a short sign-off is read whole: contacts, issuer and date belong together
-    qkeys = _keys(expand_english(query) if info.english else query)
+    qkeys = _keys(lexical_form(query, info))
     scored = sorted(((score_sentence(s, qkeys, info, idf or {}), i) for i, s in enumerate(sentences)), reverse=True)
     top_score, top = scored[0]
     picked = [top]

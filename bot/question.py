@@ -133,6 +133,11 @@ def expand_english(text: str) -> str:
     return " ".join([text, *[cn for en, cn in EN_GLOSSARY.items() if en in lower]])
 
 
+def lexical_form(text: str, info: QuestionInfo) -> str:
+    """The question as matched against clause text: an English one with the Chinese terms it stands for."""
+    return expand_english(text) if info.english else text
+
+
 def normalize(text: str) -> str:
     """Map full-width digits and colons to ASCII and drop whitespace."""
     return re.sub(r"\s+", "", text.translate(_FULL_WIDTH))

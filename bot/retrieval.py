@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 from rank_bm25 import BM25Okapi
 
 from bot.chunks import Chunk
-from bot.question import PROVINCES, QuestionInfo, expand_english, normalize, read_question
+from bot.question import PROVINCES, QuestionInfo, lexical_form, normalize, read_question
 
 RRF_K = 60
 NAMING_SHARE = 0.15
@@ -153,7 +153,7 @@ class HybridRetriever:
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.score += DENSE_WEIGHT / (RRF_K + rank + 1)
             hit.dense_rank = rank + 1
-        lexical_query = self.about(topic_query(expand_english(query) if info.english else query))
+        lexical_query = self.about(topic_query(lexical_form(query, info)))
         if lexical_query.strip():
             for rank, (chunk, _score) in enumerate(self.lexical(lexical_query, filters)):
                 hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
