@@ -15,8 +15,8 @@ import time
 from bot.chain import AnswerChain
 from bot.services import Services
 from bot.settings import REPO_ROOT, Settings
+from bot.stats import percentile
 from eval.dataset import load_dataset
-from eval.runner import percentile
 
 DATASET = REPO_ROOT / "eval" / "datasets" / "policy_qa.jsonl"
 COLD_QUESTION = "贵州2022年特岗计划招多少人？"

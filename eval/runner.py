@@ -11,6 +11,7 @@ from bot.chain import AnswerChain
 from bot.chunks import clause_texts
 from bot.labels import normalize_path
 from bot.prompts import all_prompt_lines
+from bot.stats import percentile
 from eval import scorers
 from eval.baseline import TextbookBaseline
 from eval.dataset import KINDS, EvalItem
@@ -105,12 +106,6 @@ def _mean(results: Sequence[dict[str, Any]], metric: str) -> float | None:
     """The mean of a score over the items it applies to."""
     values = [r["scores"][metric]["value"] for r in results if r["scores"].get(metric, {}).get("value") is not None]
     return round(statistics.mean(values), 4) if values else None
-
-
-def percentile(values: Sequence[float], share: float) -> float:
-    """The nearest-rank percentile of some values."""
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))], 1)
 
 
 def summarize(results: Sequence[dict[str, Any]]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.answer import Answer
 from bot.settings import Settings
+from bot.stats import percentile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -128,16 +129,12 @@ class FeedbackStore:
         """Questions answered, share declined, latency percentiles and vote counts."""
         with self._lock:
             rows = self._db.execute("SELECT grounded, latency_ms, vote FROM answers").fetchall()
-        latencies = sorted(r["latency_ms"] for r in rows)
-
-        def pct(share: float) -> float:
-            return round(latencies[min(len(latencies) - 1, int(share * len(latencies)))], 1) if latencies else 0.0
-
+        latencies = [r["latency_ms"] for r in rows]
         return {
             "questions": len(rows),
             "declined_share": round(statistics.mean(1 - r["grounded"] for r in rows), 3) if rows else 0.0,
-            "latency_ms_p50": pct(0.5),
-            "latency_ms_p95": pct(0.95),
+            "latency_ms_p50": percentile(latencies, 0.5),
+            "latency_ms_p95": percentile(latencies, 0.95),
             "thumbs_up": sum(1 for r in rows if r["vote"] == 1),
             "thumbs_down": sum(1 for r in rows if r["vote"] == -1),
         }
