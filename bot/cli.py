@@ -152,16 +152,16 @@ def answer_for_person(chain: Any, question: str, history: list[str], filters: An
         answer = chain.answer(question, history=history, filters=filters)
         render_answer(answer)
         return answer
-    shown, final = "", None
+    shown = ""
     for piece in chain.stream(question, history, filters):
-        if not isinstance(piece, str):
+        if not isinstance(piece, str):  # the stream always ends with the checked Answer
             final = piece
             break
         out.print(piece, end="", markup=False, highlight=False)
         shown += piece
+    else:
+        raise RuntimeError("the answer stream ended without an Answer")
     out.print()
-    if final is None:
-        final = chain.answer(question, history=history, filters=filters)
     if final.answer.strip() != shown.strip():  # declined, repaired or fell back: show what stands
         render_answer(final)
     else:

@@ -280,11 +280,9 @@ class PolicyBot:
     async def _stream(self, message: Message, text: str, history: list[str]) -> tuple[Answer, Message | None]:
         """Stream an llm answer by editing one message, no faster than Telegram accepts."""
         shown, sent, last = "", None, 0.0
-        final: Answer | None = None
         async for piece in self.chain.astream(text, history=history):
-            if isinstance(piece, Answer):
-                final = piece
-                break
+            if isinstance(piece, Answer):  # the stream always ends with the checked Answer
+                return piece, sent
             shown += piece
             now = time.monotonic()
             if now - last >= self.settings.telegram_edit_interval and shown.strip():
@@ -295,9 +293,7 @@ class PolicyBot:
                     with contextlib.suppress(BadRequest):  # "message is not modified": the next edit catches up
                         await sent.edit_text(preview)
                 last = now
-        if final is None:
-            final = await self.chain.aanswer(text, history=history)
-        return final, sent
+        raise RuntimeError("the answer stream ended without an Answer")
 
     async def other_input(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Photos, stickers, voice and files: ask for text (in groups only when addressed)."""
