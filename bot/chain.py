@@ -5,50 +5,37 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer import Answer, RetrievedClause
+from bot.corpus import Corpus
 from bot.decline import decline_message, decline_reason
 from bot.extractive import extractive_answer, rerank
 from bot.question import QuestionInfo, read_question
-from bot.retrieval import Filters, Hit, HybridRetriever, topic_query
+from bot.retrieval import Filters, Hit, topic_query
 from bot.services import Services
+from bot.settings import Settings
+from bot.state import Retrieved
 
-MAX_QUESTION_CHARS = 500
 NATIONAL = re.compile(r"教育部|全国|国家|national|ministry", re.I)
 RERANK_DEPTH = 8
 RERANK_WEIGHT = 0.003
 
 
-@dataclass
-class Retrieved:
-    """The chain's state between retrieval and answering."""
-
-    question: str
-    query: str
-    info: QuestionInfo
-    hits: list[Hit]
-    history: list[str] = field(default_factory=list)
-    started: float = 0.0
-    retrieve_ms: float = 0.0
-    idf: dict[str, float] = field(default_factory=dict)
-
-
-def standalone_query(question: str, history: list[str]) -> str:
+def standalone_query(question: str, history: list[str], limit: int = 500) -> str:
     """A follow-up such as 那三支一扶呢？ is searched together with the question before it.
 
     When the follow-up names its own region or year (那贵州呢？), those replace the earlier ones.
     """
-    question = question.strip()[:MAX_QUESTION_CHARS]
+    question = question.strip()[:limit]
     own = read_question(question)
     if not (history and own.follow_up):
         return question
     # the question a chain of follow-ups (那三支一扶呢？ 那西部计划呢？) hangs on is the last one that stands alone
     anchor = next((h for h in reversed(history) if not read_question(h.strip()).follow_up), history[-1])
-    before = anchor.strip()[:MAX_QUESTION_CHARS]
+    before = anchor.strip()[:limit]
     if own.provinces or own.years or own.cohorts:
         before = " ".join(topic_query(before).split())
     return f"{before} {question}"
@@ -76,37 +63,28 @@ def _one_per_side(hits: list[Hit], sides: list[list[Hit]]) -> list[Hit]:
 class AnswerChain:
     """Retrieves clauses and answers from them, in extractive or llm mode."""
 
-    def __init__(self, services: Services, mode: str | None = None, k: int = 5, llm: Any = None) -> None:
-        self.services = services
-        settings = services.settings
+    def __init__(self, source: Services | Corpus, mode: str | None = None, k: int = 5, llm: Any = None) -> None:
+        self.corpus = source if isinstance(source, Corpus) else Corpus(source)
+        settings = self.corpus.settings
         wanted = mode or settings.mode
         if wanted == "auto":
             wanted = "llm" if (settings.openai_api_key or settings.openai_base_url or llm is not None) else "extractive"
         self.mode = wanted
         self.k = k
         self._llm = llm
-        self._retriever: HybridRetriever | None = None
-        self._collection = ""
         self.runnable: Runnable[dict[str, Any], Answer] = RunnableLambda(self._retrieve) | RunnableLambda(self._respond)
 
-    def retriever(self) -> HybridRetriever:
-        """The retriever over the active index build, rebuilt only when the index changed."""
-        index = self.services.index
-        manifest = index.require(self.services.model_id)
-        if self._retriever is None or manifest.collection != self._collection:
-            chunks = index.chunks(manifest.collection)
-            self._retriever = HybridRetriever.from_index(
-                index.client, manifest.collection, self.services.embeddings, chunks
-            )
-            self._collection = manifest.collection
-        return self._retriever
+    @property
+    def settings(self) -> Settings:
+        """The settings the chain runs with."""
+        return self.corpus.settings
 
     def llm(self) -> Any:
         """The answering model in llm mode (built from settings at first use)."""
         if self._llm is None:
             from bot.llm import make_chat_model
 
-            self._llm = make_chat_model(self.services.settings)
+            self._llm = make_chat_model(self.settings)
         return self._llm
 
     def _retrieve(self, inputs: dict[str, Any]) -> Retrieved:
@@ -114,14 +92,15 @@ class AnswerChain:
         started = time.perf_counter()
         question = str(inputs["question"])
         history = [str(h) for h in inputs.get("history") or []]
-        query = standalone_query(question, history)
-        if self.mode == "llm" and query != question.strip()[:MAX_QUESTION_CHARS]:
+        limit = self.settings.max_question_chars
+        query = standalone_query(question, history, limit)
+        if self.mode == "llm" and query != question.strip()[:limit]:
             from bot.llm import condense
 
             query = condense(self.llm(), question, history) or query
         info = read_question(query)
         info.text = question if not history else query
-        retriever = self.retriever()
+        retriever = self.corpus.retriever()
         k = inputs.get("k") or self.k
         filters = inputs.get("filters")
         vector = retriever.embeddings.embed_query(query)

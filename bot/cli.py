@@ -1,4 +1,4 @@
-"""The staff command line: thin over the services and the answer chain (CONTRACT.md §4)."""
+"""The staff command line: thin over the corpus and the answer chain (CONTRACT.md §4)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot import __version__
+from bot.corpus import Corpus
 from bot.ingest import IngestReport
 from bot.notice import NoticeError
 from bot.services import Services
@@ -25,11 +26,11 @@ err = Console(stderr=True)
 out = Console()
 
 
-def _services(ctx: click.Context) -> Services:
-    """The services for this invocation (tests may inject their own through ctx.obj)."""
-    if isinstance(ctx.obj, Services):
+def _corpus(ctx: click.Context) -> Corpus:
+    """The corpus for this invocation (tests may inject their own services through ctx.obj)."""
+    if isinstance(ctx.obj, Corpus):
         return ctx.obj
-    ctx.obj = Services(Settings())
+    ctx.obj = Corpus(ctx.obj if isinstance(ctx.obj, Services) else Services(Settings()))
     return ctx.obj
 
 
@@ -85,12 +86,12 @@ def main() -> None:
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, **fields: str | None) -> None:
     """Build or update the index from the knowledge folder or the given files and folders."""
-    services = _services(ctx)
+    corpus = _corpus(ctx)
     overrides: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
     if overrides:
         overrides.setdefault("doc_number", None)
     with _runtime_errors(), embedding_progress() as progress:
-        report = services.ingest(list(paths) or None, rebuild=rebuild, overrides=overrides, progress=progress)
+        report = corpus.ingest(list(paths) or None, rebuild=rebuild, overrides=overrides, progress=progress)
     _print_report(report)
 
 
@@ -99,14 +100,11 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, **fields:
 @click.pass_context
 def sources(ctx: click.Context, as_json: bool) -> None:
     """List the indexed notices."""
-    from bot.sources import describe_sources
-
-    services = _services(ctx)
+    corpus = _corpus(ctx)
     with _runtime_errors():
         with embedding_progress("Building the index") as progress:
-            services.ensure_index(progress)
-        manifest = services.index.require(services.model_id)
-        entries = describe_sources(services.index.chunks(manifest.collection))
+            corpus.ensure(progress)
+        entries = corpus.sources()
     if as_json:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
@@ -128,13 +126,13 @@ def _filters(region: str | None, cohort: str | None, docs: tuple[str, ...]) -> A
 
 
 def _chain(ctx: click.Context, mode: str | None, k: int) -> Any:
-    """The answer chain over this invocation's services, building the index on first use."""
+    """The answer chain over this invocation's corpus, building the index on first use."""
     from bot.chain import AnswerChain
 
-    services = _services(ctx)
+    corpus = _corpus(ctx)
     with embedding_progress("Building the index (first run)") as progress:
-        services.ensure_index(progress)
-    return AnswerChain(services, mode=mode, k=k)
+        corpus.ensure(progress)
+    return AnswerChain(corpus, mode=mode, k=k)
 
 
 def render_answer(answer: Any) -> None:
@@ -248,8 +246,6 @@ CHAT_HELP = "输入问题提问；/reset 清空对话，/sources 列出通知，
 @click.pass_context
 def chat(ctx: click.Context, mode: str | None, k: int) -> None:
     """Ask questions interactively; follow-ups use the chat's history."""
-    from bot.sources import describe_sources
-
     with _runtime_errors():
         chain = _chain(ctx, mode, k)
     history: list[str] = []
@@ -269,7 +265,7 @@ def chat(ctx: click.Context, mode: str | None, k: int) -> None:
             out.print("[dim]对话已清空。[/dim]")
             continue
         if line == "/sources":
-            for e in describe_sources(chain.retriever().chunks):
+            for e in chain.corpus.sources():
                 out.print(f"{e['doc']}  {e['doc_number'] or '—'}  {e['cohort']}  {e['scope']}  {e['title']}")
             continue
         if line == "/debug":
@@ -297,7 +293,7 @@ def telegram(ctx: click.Context, mode: str | None) -> None:
 
     with _runtime_errors():
         chain = _chain(ctx, mode, 5)
-    token = chain.services.settings.telegram_bot_token
+    token = chain.settings.telegram_bot_token
     if token is None:
         raise click.ClickException("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
     try:
@@ -318,9 +314,9 @@ def feedback() -> None:
 @click.pass_context
 def export(ctx: click.Context, out: Path, as_eval: bool) -> None:
     """Export the feedback as CSV for staff, or 👎 items as candidate evaluation items."""
-    from bot.tg.feedback import FeedbackStore
+    from bot.feedback import FeedbackStore
 
-    settings = _services(ctx).settings
+    settings = _corpus(ctx).settings
     if not settings.feedback_db.exists():
         raise click.ClickException(f"no feedback yet ({settings.feedback_db} does not exist)")
     with _runtime_errors():
@@ -370,7 +366,7 @@ def eval_(
         chain = _chain(ctx, mode, k)
         judge_model = None
         if judge:
-            settings = chain.services.settings
+            settings = chain.settings
             if not (settings.openai_api_key or settings.openai_base_url):
                 raise click.UsageError("--judge needs a language model: set OPENAI_API_KEY or OPENAI_BASE_URL")
             from bot.llm import make_chat_model
@@ -379,7 +375,7 @@ def eval_(
         textbook = None
         if baseline:
             err.print("[dim]building the textbook baseline (RecursiveCharacterTextSplitter 500/50, top-4)…[/dim]")
-            textbook = TextbookBaseline(chain.services.settings.knowledge_dir, chain.services.embeddings)
+            textbook = TextbookBaseline(chain.settings.knowledge_dir, chain.corpus.embeddings)
         with Progress(
             TextColumn("Evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
         ) as bar:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 from bot.answer import Answer, Citation
 from bot.chunks import Chunk
 from bot.cleaning import split_sentences
 from bot.question import QuestionInfo, lexical_form, normalize
 from bot.retrieval import Hit, char_ngrams, cohort_year
-
-if TYPE_CHECKING:
-    from bot.chain import Retrieved
+from bot.state import Retrieved
 
 _STOP = set("的了吗呢吧啊么是在有和与及或请问一下怎么什么哪些多少如何为啥要会能可以我们你")
 ECHO_FLOOR = 0.3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -15,9 +15,7 @@ from bot.prompts import load_prompt, render
 from bot.question import normalize
 from bot.retrieval import Hit, char_ngrams
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from bot.chain import Retrieved
+from bot.state import Retrieved
 
 QUOTES_HEADER = re.compile(r"\n\s*(引用|Quotes?|References?)\s*[：:]", re.I)
 QUOTE_LINE = re.compile(r"\[(\d+)\]\s*[“\"「『]?(.+?)[”\"」』]?\s*$")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -44,6 +44,12 @@ class Settings(BaseSettings):
         validation_alias=_env("openai_embedding_model", "POLICYBOT_OPENAI_EMBEDDING_MODEL"),
     )
     max_chunk_tokens: int = Field(default=512, validation_alias=_env("max_chunk_tokens", "POLICYBOT_MAX_CHUNK_TOKENS"))
+
+    # Questions
+    max_question_chars: int = Field(
+        default=500, ge=1, validation_alias=_env("max_question_chars", "POLICYBOT_MAX_QUESTION_CHARS")
+    )
+    today: date | None = Field(default=None, validation_alias=_env("today", "POLICYBOT_TODAY"))
 
     # Language model
     openai_api_key: SecretStr | None = Field(default=None, validation_alias=_env("openai_api_key", "OPENAI_API_KEY"))
@@ -96,6 +102,10 @@ class Settings(BaseSettings):
         """Where embedded Chroma keeps its files."""
         return self.data_dir / "chroma"
 
+    def current_date(self) -> date:
+        """Today, or POLICYBOT_TODAY when set (for reproducible answers about 今年/最近)."""
+        return self.today or date.today()
+
     @property
     def admin_ids(self) -> set[int]:
         """Telegram user ids allowed to use /stats and /reindex."""
@@ -110,9 +120,3 @@ class Settings(BaseSettings):
     def tiktoken_cache_dir(self) -> Path:
         """Where the verified tiktoken vocabularies are unpacked."""
         return self.data_dir / "tiktoken"
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """Return the process-wide settings read from the environment."""
-    return Settings()

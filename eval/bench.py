@@ -13,6 +13,7 @@ import sys
 import time
 
 from bot.chain import AnswerChain
+from bot.corpus import Corpus
 from bot.services import Services
 from bot.settings import REPO_ROOT, Settings
 from bot.stats import percentile
@@ -24,9 +25,9 @@ COLD_QUESTION = "贵州2022年特岗计划招多少人？"
 
 def warm(mode: str, rounds: int) -> dict[str, float]:
     """Milliseconds per answer with the index and model loaded, over every dataset question."""
-    services = Services(Settings())
-    services.ensure_index()
-    chain = AnswerChain(services, mode=mode)
+    corpus = Corpus(Services(Settings()))
+    corpus.ensure()
+    chain = AnswerChain(corpus, mode=mode)
     chain.answer("预热")
     items = load_dataset(DATASET)
     times = []

@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.chain import AnswerChain
-from bot.chunks import clause_texts
 from bot.labels import normalize_path
 from bot.prompts import all_prompt_lines
 from bot.stats import percentile
@@ -29,9 +28,6 @@ HEADLINE = (
     "answers_answerable",
     "no_leakage",
 )
-
-
-GATED = ("first_citation", "facts", "declines_unanswerable", "answers_answerable", "quotes_verbatim", "no_leakage")
 
 
 def score_item(
@@ -66,7 +62,7 @@ def evaluate(
     judge_model: Any = None,
 ) -> list[dict[str, Any]]:
     """Answer and score every item; one result per item, in order."""
-    texts = {(d, normalize_path(c)): t for (d, c), t in clause_texts(chain.retriever().chunks).items()}
+    texts = {(d, normalize_path(c)): t for (d, c), t in chain.corpus.clause_texts().items()}
     prompt_lines = all_prompt_lines()
     chain.answer("预热")  # load the model and the lexical index before timing
     results = []

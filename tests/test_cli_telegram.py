@@ -9,7 +9,7 @@ from pydantic import SecretStr
 
 from bot.answer import Answer
 from bot.cli import main
-from bot.tg.feedback import FeedbackStore
+from bot.feedback import FeedbackStore
 
 
 def test_telegram_without_a_token_is_a_one_line_error(fake_services):

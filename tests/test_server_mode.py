@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -26,11 +27,11 @@ def free_port() -> int:
 @pytest.fixture
 def chroma_server(tmp_path) -> Iterator[int]:
     """Start `chroma run` on a free loopback port; stop it after the test."""
-    exe = shutil.which("chroma")
-    assert exe, "the chroma command ships with the chromadb wheel"
+    exe = Path(sys.executable).with_name("chroma")  # installed beside the interpreter, on PATH or not
+    assert exe.exists(), f"{exe}: the chroma command ships with the chromadb wheel"
     port = free_port()
     proc = subprocess.Popen(
-        [exe, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+        [str(exe), "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

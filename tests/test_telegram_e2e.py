@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from bot.chain import AnswerChain
+from bot.feedback import FeedbackStore
 from bot.tg.app import PolicyBot, build_application, redact_token_in_logs, webhook_options
-from bot.tg.feedback import FeedbackStore
 from tests.bot_api_server import FakeBotAPI
 from tests.openai_server import FakeOpenAI
 

@@ -13,8 +13,9 @@ from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from bot.answer import Answer, Citation
+from bot.corpus import Corpus
+from bot.feedback import FeedbackStore
 from bot.tg.app import PolicyBot, RedactingFormatter, build_application
-from bot.tg.feedback import FeedbackStore
 from bot.tg.history import ChatHistory
 from bot.tg.ratelimit import RateLimiter
 from bot.tg.render import render_answer, split_message
@@ -63,7 +64,8 @@ class FakeChain:
     mode = "extractive"
 
     def __init__(self, services: Any) -> None:
-        self.services = services
+        self.corpus = Corpus(services)
+        self.settings = services.settings
         self.asked: list[tuple[str, list[str]]] = []
         self.fail = False
 
@@ -213,7 +215,7 @@ async def test_reindex_is_for_admins_and_a_bad_notice_leaves_the_index_as_it_was
     await app.process_update(message_update(app, 9, "/reindex", user_id=9))
     reply = api.sent(9)[-1]["text"]
     assert reply.startswith("索引未更新，仍使用原索引：") and "moe-2024-class.md" in reply
-    assert bot.chain.services.index.manifest() is not None
+    assert bot.chain.corpus.services.index.manifest() is not None
 
 
 def test_an_answer_that_fell_back_from_the_model_says_so():

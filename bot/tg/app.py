@@ -28,13 +28,11 @@ from telegram.ext import (
 )
 
 from bot.answer import Answer, Citation
-from bot.chain import MAX_QUESTION_CHARS, AnswerChain
-from bot.chunks import clause_texts
+from bot.chain import AnswerChain
+from bot.feedback import FeedbackStore
 from bot.notice import NoticeError
 from bot.settings import Settings
-from bot.sources import describe_sources
 from bot.tg import texts
-from bot.tg.feedback import FeedbackStore
 from bot.tg.history import ChatHistory
 from bot.tg.ratelimit import RateLimiter
 from bot.tg.render import answer_keyboard, render_answer, render_clause, split_message
@@ -135,11 +133,11 @@ class PolicyBot:
 
     def sources(self) -> list[dict[str, Any]]:
         """The indexed notices."""
-        return describe_sources(self.chain.retriever().chunks)
+        return self.chain.corpus.sources()
 
     def clause_text(self, citation: Citation) -> str:
         """The full text of a cited clause, from the active index."""
-        return clause_texts(self.chain.retriever().chunks).get((citation.doc, citation.clause), citation.quote)
+        return self.chain.corpus.clause_text(citation.doc, citation.clause) or citation.quote
 
     async def send(self, message: Message, html: str, markup: InlineKeyboardMarkup | None = None) -> Message:
         """Reply with HTML, split at Telegram's limit; the buttons go under the last part."""
@@ -223,7 +221,7 @@ class PolicyBot:
         if update.effective_message is None:
             return
         try:
-            report = await asyncio.to_thread(self.chain.services.ingest)
+            report = await asyncio.to_thread(self.chain.corpus.ingest)
         except (NoticeError, OSError, ValueError) as exc:  # the previous index keeps answering
             first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             await self.send(update.effective_message, escape(f"索引未更新，仍使用原索引：{first_line}"))
@@ -255,8 +253,9 @@ class PolicyBot:
         if not text:
             await self.send(message, escape(texts.HELP))
             return
-        cut = len(text) > MAX_QUESTION_CHARS
-        text = text[:MAX_QUESTION_CHARS]
+        limit = self.chain.corpus.max_question_chars
+        cut = len(text) > limit
+        text = text[:limit]
         history = self.history.get(chat.id)
         await with_retry(lambda: context.bot.send_chat_action(chat.id, ChatAction.TYPING))
         started = time.perf_counter()
@@ -268,7 +267,7 @@ class PolicyBot:
         answer_id = await asyncio.to_thread(self.store.record, answer, history, chat.type, user_id, latency)
         html = render_answer(answer)
         if cut:
-            html = escape(texts.CUT_NOTE.format(n=MAX_QUESTION_CHARS)) + "\n\n" + html
+            html = escape(texts.CUT_NOTE.format(n=limit)) + "\n\n" + html
         keyboard = answer_keyboard(answer_id, len(answer.citations))
         parts = split_message(html)
         if streamed is not None and len(parts) == 1:
@@ -395,12 +394,12 @@ def build_application(
 
 def make_bot(chain: AnswerChain) -> PolicyBot:
     """A PolicyBot over a chain, with the feedback store from settings."""
-    return PolicyBot(chain, chain.services.settings, FeedbackStore.from_settings(chain.services.settings))
+    return PolicyBot(chain, chain.settings, FeedbackStore.from_settings(chain.settings))
 
 
 def run(chain: AnswerChain) -> None:
     """Run the bot until interrupted: long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set."""
-    settings = chain.services.settings
+    settings = chain.settings
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
     token = settings.telegram_bot_token.get_secret_value()

@@ -1,4 +1,4 @@
-"""Answers given in Telegram and the votes on them, in SQLite; users appear only as salted hashes."""
+"""Answers given by the front ends and the votes on them, in SQLite; users appear only as salted hashes."""
 
 from __future__ import annotations
 

@@ -1,0 +1,87 @@
+"""The indexed notices as the chain and the front ends see them: one object, one active build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+
+from bot.chunks import Chunk, clause_texts
+from bot.ingest import IngestReport, Progress
+from bot.retrieval import HybridRetriever
+from bot.services import Services
+from bot.settings import Settings
+from bot.sources import describe_sources
+
+
+class Corpus:
+    """The notices in the active index build: what is indexed, a clause's text, ingesting, limits."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._retriever: HybridRetriever | None = None
+        self._collection = ""
+        self._texts: dict[tuple[str, str], str] | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings this corpus was opened with."""
+        return self.services.settings
+
+    @property
+    def embeddings(self) -> Embeddings:
+        """The embedding model the index was built with."""
+        return self.services.embeddings
+
+    @property
+    def max_question_chars(self) -> int:
+        """How much of a question is read; the rest is cut."""
+        return self.settings.max_question_chars
+
+    def ensure(self, progress: Progress | None = None) -> IngestReport | None:
+        """Build the index from the bundled notices if none exists yet."""
+        return self.services.ensure_index(progress)
+
+    def ingest(
+        self,
+        paths: list[Path] | None = None,
+        rebuild: bool = False,
+        overrides: dict[str, Any] | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Build or update the index; the next question reads the new build."""
+        return self.services.ingest(paths=paths, rebuild=rebuild, overrides=overrides, progress=progress)
+
+    def retriever(self) -> HybridRetriever:
+        """The retriever over the active build, rebuilt only when the index changed."""
+        services = self.services
+        manifest = services.index.require(services.model_id)
+        if self._retriever is None or manifest.collection != self._collection:
+            chunks = services.index.chunks(manifest.collection)
+            self._retriever = HybridRetriever.from_index(
+                services.index.client, manifest.collection, services.embeddings, chunks
+            )
+            self._collection = manifest.collection
+            self._texts = None
+        return self._retriever
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """Every chunk of the active build, in reading order."""
+        return self.retriever().chunks
+
+    def sources(self) -> list[dict[str, Any]]:
+        """The indexed notices (CONTRACT.md §4 `sources --json`)."""
+        return describe_sources(self.chunks)
+
+    def clause_texts(self) -> dict[tuple[str, str], str]:
+        """Every clause's full stored text, by (doc, clause path)."""
+        self.retriever()
+        if self._texts is None:
+            self._texts = clause_texts(self.chunks)
+        return self._texts
+
+    def clause_text(self, doc: str, clause: str) -> str | None:
+        """One clause's full stored text, or None when the active build has no such clause."""
+        return self.clause_texts().get((doc, clause))

@@ -1,0 +1,22 @@
+"""The chain's state between retrieval and answering, shared by the answer modes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.question import QuestionInfo
+from bot.retrieval import Hit
+
+
+@dataclass
+class Retrieved:
+    """What retrieval found for one question, carried to the answering step."""
+
+    question: str
+    query: str
+    info: QuestionInfo
+    hits: list[Hit]
+    history: list[str] = field(default_factory=list)
+    started: float = 0.0
+    retrieve_ms: float = 0.0
+    idf: dict[str, float] = field(default_factory=dict)
