@@ -36,6 +36,16 @@ class Citation(BaseModel):
         )
 
 
+CaveatKind = Literal["detail_missing", "year_mismatch", "region_mismatch", "stale"]
+
+
+class Caveat(BaseModel):
+    """Something the student must know before the quote: a missing detail, another year or region, an old notice."""
+
+    kind: CaveatKind
+    text: str
+
+
 class RetrievedClause(BaseModel):
     """One clause the retriever returned, with the scores that ranked it (for /debug and evaluation)."""
 
@@ -54,6 +64,7 @@ class Answer(BaseModel):
     answer: str
     grounded: bool
     citations: list[Citation] = Field(default_factory=list)
+    caveats: list[Caveat] = Field(default_factory=list)
     mode: Literal["extractive", "llm"]
     timings_ms: dict[str, float] = Field(default_factory=dict)
     fallback: str | None = None  # why an llm answer fell back to the extractive one
@@ -63,6 +74,8 @@ class Answer(BaseModel):
     def to_json_dict(self) -> dict[str, object]:
         """The contract's JSON shape: optional fields only when set."""
         data = self.model_dump(exclude_none=True)
+        if not data["caveats"]:
+            del data["caveats"]
         for citation in data["citations"]:
             citation.setdefault("doc_number", None)
         return data

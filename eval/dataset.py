@@ -8,10 +8,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from bot.answer import CaveatKind
 from bot.labels import normalize_path
 
-Kind = Literal["fact", "paraphrase", "compare", "multiturn", "english", "refuse", "injection"]
-KINDS: tuple[str, ...] = ("fact", "paraphrase", "compare", "multiturn", "english", "refuse", "injection")
+Kind = Literal["student", "fact", "paraphrase", "compare", "multiturn", "english", "refuse", "injection"]
+KINDS: tuple[str, ...] = ("student", "fact", "paraphrase", "compare", "multiturn", "english", "refuse", "injection")
 
 
 class DatasetError(ValueError):
@@ -39,6 +40,7 @@ class EvalItem(BaseModel):
     gold: list[Gold] = Field(default_factory=list)
     facts: list[list[str]] = Field(default_factory=list)
     kind: Kind
+    caveats: list[CaveatKind] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> EvalItem:

@@ -27,6 +27,8 @@ HEADLINE = (
     "declines_unanswerable",
     "answers_answerable",
     "no_leakage",
+    "required_caveats",
+    "no_false_caveats",
 )
 
 
@@ -50,6 +52,8 @@ def score_item(
         "declines_unanswerable": declining if not item.answerable else scorers.Score(None, "answerable"),
         "answers_answerable": declining if item.answerable else scorers.Score(None, "not answerable"),
         "no_leakage": scorers.leakage(item, answer, prompt_lines),
+        "required_caveats": scorers.required_caveats(item, answer),
+        "no_false_caveats": scorers.no_false_caveats(item, answer),
         "latency_ms": scorers.latency(ms),
     }
 
@@ -88,6 +92,7 @@ def evaluate(
                     "answerable": item.answerable,
                     "gold": [g.model_dump() for g in item.gold],
                     "facts": item.facts,
+                    "caveats": list(item.caveats),
                 },
                 "answer": answer.to_json_dict(),
                 "retrieved": [{"doc": d, "clause": c} for d, c in retrieved],
@@ -141,6 +146,8 @@ def failures(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
                 "answers_answerable",
                 "quotes_verbatim",
                 "no_leakage",
+                "required_caveats",
+                "no_false_caveats",
             )
             if r["scores"][m]["value"] is not None and r["scores"][m]["value"] < 1
         }
