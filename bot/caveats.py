@@ -48,9 +48,14 @@ def _missing_detail(info: QuestionInfo, text: str) -> str | None:
     return None
 
 
-def _year_mismatch(info: QuestionInfo, notice: NoticeInfo) -> bool:
-    """Whether the cited notice is not for the cohort or year the question names (a doc number's year aside)."""
-    years = set(info.years) - {int(y) for y in _DOC_YEAR.findall(info.text)}
+def _year_mismatch(info: QuestionInfo, notice: NoticeInfo, profile: CorpusProfile, today: date) -> bool:
+    """Whether the cited notice is not for the cohort or year the question names.
+
+    A doc number's year, and years long before any notice (2010年以后新建的高校), name no cohort.
+    """
+    earliest = (profile.cohort_years or [today.year])[0] - 2
+    years = {y for y in info.years if earliest <= y <= today.year + 1}
+    years -= {int(y) for y in _DOC_YEAR.findall(info.text)}
     if info.cohorts:
         return notice.cohort_year not in info.cohorts
     if years:
@@ -74,7 +79,7 @@ def caveats_for(
     detail = _missing_detail(info, texts.get((citations[0].doc, citations[0].clause), citations[0].quote))
     if detail and not info.overview and not info.compare:
         out.append(Caveat(kind="detail_missing", text=f"所引通知没有写明你问的{detail}，以下是通知中最相关的规定。"))
-    if not info.compare and _year_mismatch(info, first):
+    if not info.compare and _year_mismatch(info, first, profile, today):
         asked = "、".join([f"{c}届" for c in info.cohorts] or [f"{y}年" for y in info.years])
         out.append(
             Caveat(
