@@ -401,7 +401,7 @@ def _evaluate_run(chain: Any, run: Any, out: Path, baseline: bool, judge_model: 
 
     items = load_dataset(run.dataset)
     if run.notices:
-        err.print(f"[dim]{run.name}: indexing {len(run.notices)} extra notice path(s) beside the bundled notices…[/dim]")
+        err.print(f"[dim]{run.name}: indexing extra notices ({len(run.notices)} paths) beside the bundled ones…[/dim]")
         model = chain.llm() if chain.mode == "llm" else None
         chain = AnswerChain(corpus_with(chain.corpus, run.notices), mode=chain.mode, k=chain.k, llm=model)
     textbook = None
