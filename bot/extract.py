@@ -192,6 +192,8 @@ def _starts_paragraph(line: PdfLine, previous: PdfLine, left: float, right: floa
     if first_word and _em_width(first_word.group(0)) * line.size > room:
         return False  # a Latin word or number that did not fit on the line before
     return room > 1.8 * em
+
+
 def docx_text(path: Path) -> str:
     """A DOCX's paragraphs and table rows in document order, one per line (cells joined by "｜")."""
     import docx

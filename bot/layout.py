@@ -19,7 +19,14 @@ _TOKEN = re.compile(
     r"|(?P<item>\d+\.)"
     r"|(?P<subitem>（\d+）)"
 )
-_STYLE = {"section": "一、", "sub": "（一）", "item": "1.", "subitem": "（1）", "article": "第N条", "paragraph": "第N段"}
+_STYLE = {
+    "section": "一、",
+    "sub": "（一）",
+    "item": "1.",
+    "subitem": "（1）",
+    "article": "第N条",
+    "paragraph": "第N段",
+}
 _ORDER = ["section", "sub", "item", "subitem"]
 
 
@@ -60,8 +67,8 @@ def layout_of(clauses: Iterable[tuple[str, str, str]]) -> Layout:
                     attachments.append(m.group(0))
                 continue
             if kind == "article" and outer:
-                chapters = chapters or section_heading.startswith("第") and "章" in section_heading[:8]
-                parts = parts or context.startswith("第") and "节" in context[:8]
+                chapters = chapters or (section_heading.startswith("第") and "章" in section_heading[:8])
+                parts = parts or (context.startswith("第") and "节" in context[:8])
             if not path.startswith("附件"):
                 kinds.add(kind)
             outer = False
