@@ -187,8 +187,6 @@ class _Part:
         A label continues its kind's numbering across parents (`moe-2022-class` numbers its
         （一）…（二十四） across sections) or starts it again at 1 under a new parent.
         """
-        if label.kind != "section" and not self.stack and self.last["section"]:
-            return False
         parent = self._parent(label)
         siblings = (parent or self.root).children[label.kind]
         return label.number == self.last[label.kind] + 1 or (label.number == 1 and siblings == 0)

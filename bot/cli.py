@@ -96,7 +96,8 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, dry_run: 
         from bot.layout import preview
 
         with _runtime_errors():
-            notices = load_documents(list(paths) or [corpus.settings.knowledge_dir], overrides)
+            settings = corpus.settings
+            notices = load_documents(list(paths) or [settings.knowledge_dir], overrides, settings.max_notice_chars)
         click.echo("\n\n".join(preview(notice) for notice in notices))
         return
     with _runtime_errors(), embedding_progress() as progress:

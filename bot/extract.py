@@ -240,13 +240,41 @@ def _sidecar(path: Path) -> dict[str, Any]:
     return {}
 
 
-def load_document(path: Path, overrides: dict[str, Any] | None = None) -> Notice:
-    """Load one notice file of any supported kind."""
+DEFAULT_MAX_CHARS = 500_000
+BINARY_BYTES_PER_CHAR = 64  # PDF and DOCX files carry fonts and images besides their text
+
+
+def _check_file_size(path: Path, max_chars: int) -> None:
+    """Refuse, before reading it, a file too large to hold a notice of at most `max_chars` characters."""
+    per_char = 4 if path.suffix.lower() in TEXT_SUFFIXES else BINARY_BYTES_PER_CHAR  # UTF-8: at most 4 bytes
+    size = path.stat().st_size
+    if size > per_char * max_chars:
+        shown = f"{size / 1e6:.1f} MB" if size >= 1e6 else f"{size:,} bytes"
+        raise NoticeError(
+            f"{path}: the file is {shown}, too large for a notice of at most {max_chars:,} characters "
+            "(POLICYBOT_MAX_NOTICE_CHARS); split it or raise the limit"
+        )
+
+
+def _check_text_size(path: Path, text: str, max_chars: int) -> None:
+    """Refuse a notice whose text is longer than `max_chars` characters."""
+    if len(text) > max_chars:
+        raise NoticeError(
+            f"{path}: the notice has {len(text):,} characters, more than the limit of {max_chars:,} "
+            "(POLICYBOT_MAX_NOTICE_CHARS); split it or raise the limit"
+        )
+
+
+def load_document(path: Path, overrides: dict[str, Any] | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> Notice:
+    """Load one notice file of any supported kind, refusing one longer than `max_chars` characters."""
     suffix = path.suffix.lower()
-    if suffix in TEXT_SUFFIXES:
-        return load_notice(path)
-    if suffix not in BINARY_SUFFIXES:
+    if suffix not in TEXT_SUFFIXES | BINARY_SUFFIXES:
         raise NoticeError(f"{path}: unsupported file type (use .md, .txt, .pdf or .docx)")
+    _check_file_size(path, max_chars)
+    if suffix in TEXT_SUFFIXES:
+        notice = load_notice(path)
+        _check_text_size(path, notice.text, max_chars)
+        return notice
     raw = pdf_text(path) if suffix == ".pdf" else docx_text(path)
     fields = {**_sidecar(path), **(overrides or {})}
     if not fields:
@@ -257,6 +285,7 @@ def load_document(path: Path, overrides: dict[str, Any] | None = None) -> Notice
     text = raw if suffix == ".pdf" else keep_paragraphs(raw)
     if not text.strip():
         raise NoticeError(f"{path}: no text could be extracted (a scanned image?)")
+    _check_text_size(path, text, max_chars)
     return Notice(meta=meta_from_dict(fields, str(path)), text=text, path=str(path))
 
 
@@ -277,12 +306,14 @@ def find_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def load_documents(paths: list[Path], overrides: dict[str, Any] | None = None) -> list[Notice]:
-    """Load every notice under the paths; duplicate doc ids are an error."""
+def load_documents(
+    paths: list[Path], overrides: dict[str, Any] | None = None, max_chars: int = DEFAULT_MAX_CHARS
+) -> list[Notice]:
+    """Load every notice under the paths; duplicate doc ids and oversized notices are errors."""
     notices: list[Notice] = []
     seen: dict[str, str] = {}
     for path in find_files(paths):
-        notice = load_document(path, overrides)
+        notice = load_document(path, overrides, max_chars)
         if notice.meta.doc in seen:
             raise NoticeError(f"{path}: doc id '{notice.meta.doc}' is also used by {seen[notice.meta.doc]}")
         seen[notice.meta.doc] = str(path)
