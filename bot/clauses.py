@@ -75,7 +75,6 @@ class _Node:
     section_heading: str = ""
     context: str = ""
     label_len: int = 0
-    number: int = 0
     children: Counter[str] = field(default_factory=Counter)
     # Title-block lines and attachment heading lines at its head: never the whole of a clause.
     header_lines: int = 0
@@ -184,8 +183,8 @@ class _Part:
     def _accepts(self, label: Label) -> bool:
         """Whether the label continues the numbering (labels inside running text do not).
 
-        A label continues its kind's numbering across parents (`moe-2022-class` numbers its
-        （一）…（二十四） across sections) or starts it again at 1 under a new parent.
+        A label continues its kind's numbering across parents (some notices number their
+        （一）…（二十四） or 1.…26. across sections) or starts it again at 1 under a new parent.
         """
         parent = self._parent(label)
         siblings = (parent or self.root).children[label.kind]
@@ -219,7 +218,6 @@ class _Part:
             section_heading=section_heading,
             context=context,
             label_len=len(label.text),
-            number=label.number,
         )
         self.stack.append(node)
         self.nodes.append(node)
@@ -243,7 +241,6 @@ class _Part:
                 section_heading=self.chapter,
                 context=self.part,
                 label_len=len(label),
-                number=number,
             )
         )
         return True
