@@ -90,7 +90,10 @@ def _page_lines(page: Any) -> list[PdfLine]:
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         scale = math.hypot(tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]) or 1.0
-        runs.append((y, x, (size or 10.0) * scale, text))
+        em = (size or 10.0) * scale
+        stripped = text.lstrip()
+        x += _em_width(text[: len(text) - len(stripped)]) * em  # an indent typed as leading spaces
+        runs.append((y, x, em, stripped))
 
     page.extract_text(visitor_text=visit)
     runs.sort(key=lambda r: (-r[0], r[1]))

@@ -218,3 +218,33 @@ def test_the_size_limit_is_a_setting(tmp_path, monkeypatch):
 
     monkeypatch.setenv("POLICYBOT_MAX_NOTICE_CHARS", "20000")
     assert Settings().max_notice_chars == 20000
+
+
+def test_a_pdf_indent_typed_as_leading_spaces_starts_a_paragraph(tmp_path):
+    from pypdf import PdfReader
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    from bot.extract import _page_lines, pdf_paragraphs
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "typed.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 12)
+    lines = [
+        "\u3000\u3000第一段的第一行文字写满了整整一行而没有结束这句话还在",
+        "继续写下去直到这里才结束。",
+        "\u3000\u3000第二段只有一行。",
+        "\u3000\u3000第三段的第一行文字也写满了整整一行而没有结束这句话",
+        "还在继续。",
+    ]
+    for i, line in enumerate(lines):
+        c.drawString(72, 760 - 18 * i, line)
+    c.save()
+    pages = [_page_lines(page) for page in PdfReader(str(path)).pages]
+    assert pdf_paragraphs(pages) == [
+        "第一段的第一行文字写满了整整一行而没有结束这句话还在继续写下去直到这里才结束。",
+        "第二段只有一行。",
+        "第三段的第一行文字也写满了整整一行而没有结束这句话还在继续。",
+    ]
