@@ -379,7 +379,7 @@ class ParsedNotice:
     clauses: list[Clause]
 
 
-def parse_notice(text: str) -> ParsedNotice:
+def parse_structure(text: str) -> ParsedNotice:
     """Parse a notice: the layout of its main text, its title block and its clauses."""
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     (_, main), *attachments = _split_attachments(paragraphs)
@@ -410,4 +410,4 @@ def parse_notice(text: str) -> ParsedNotice:
 
 def parse_clauses(text: str) -> list[Clause]:
     """Return a notice's clauses in reading order."""
-    return parse_notice(text).clauses
+    return parse_structure(text).clauses

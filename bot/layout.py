@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.clauses import FOOTER, PREAMBLE, LayoutKind, parse_notice
+from bot.clauses import FOOTER, PREAMBLE, LayoutKind, parse_structure
 from bot.notice import Notice
 
 # One label of a clause path, and the style it is printed in.
@@ -82,13 +82,13 @@ def layout_of(clauses: Iterable[tuple[str, str, str]]) -> Layout:
 
 def describe_layout(text: str) -> Layout:
     """The layout a notice's text is parsed as."""
-    parsed = parse_notice(text)
+    parsed = parse_structure(text)
     return layout_of((c.path, c.section_heading, c.context) for c in parsed.clauses)
 
 
 def preview(notice: Notice, width: int = 40) -> str:
     """What ingesting a notice would make: its layout, title block and clauses (path, heading, start)."""
-    parsed = parse_notice(notice.text)
+    parsed = parse_structure(notice.text)
     layout = layout_of((c.path, c.section_heading, c.context) for c in parsed.clauses)
     lines = [
         f"{notice.path or notice.meta.doc}: {notice.meta.doc}, {len(parsed.clauses)} clauses, layout: {layout}",

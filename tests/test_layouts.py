@@ -5,10 +5,10 @@ The notices here are made up; each test reads as the rule it checks (CONTRACT.md
 
 from __future__ import annotations
 
-from bot.clauses import parse_clauses, parse_notice
+from bot.clauses import parse_clauses, parse_structure
 from bot.labels import cn_to_int, int_to_cn, match_article, match_attachment, match_label
 from bot.layout import describe_layout, layout_of, preview
-from bot.notice import parse_notice as read_knowledge_file
+from bot.notice import parse_notice
 
 
 def paths(text: str) -> list[str]:
@@ -110,7 +110,7 @@ def test_items_inside_an_article_stay_in_the_article():
 
 
 def test_a_title_block_alone_before_the_first_label_is_not_a_clause():
-    parsed = parse_notice(ARTICLES)
+    parsed = parse_structure(ARTICLES)
     assert parsed.title == ["某人社规〔2031〕2号", "某市高校毕业生就业创业扶持办法"]
     assert parsed.clauses[0].path == "第一条"
 
@@ -188,7 +188,7 @@ PARAGRAPHS = """\
 
 
 def test_a_notice_without_labels_is_one_clause_per_paragraph():
-    parsed = parse_notice(PARAGRAPHS)
+    parsed = parse_structure(PARAGRAPHS)
     assert parsed.layout == "paragraphs"
     assert [c.path for c in parsed.clauses] == ["第1段", "第2段", "第3段", "第4段", "落款"]
     clauses = {c.path: c for c in parsed.clauses}
@@ -198,7 +198,7 @@ def test_a_notice_without_labels_is_one_clause_per_paragraph():
 
 
 def test_the_title_block_of_a_paragraph_notice_is_not_a_paragraph():
-    parsed = parse_notice(PARAGRAPHS)
+    parsed = parse_structure(PARAGRAPHS)
     assert parsed.title == ["某市人力资源和社会保障局关于做好毕业生档案转递工作的通知", "某人社函〔2031〕9号"]
     assert all("某人社函" not in c.text for c in parsed.clauses)
 
@@ -249,7 +249,7 @@ def test_the_layout_can_be_read_back_from_stored_clause_paths():
 
 def test_preview_lists_layout_title_block_and_each_clause():
     raw = "---\ndoc: made-up-rules\ntitle: 某市扶持办法\ndoc_number: null\nissuer: 某市人社局\nissued: '2031-12-01'\n"
-    notice = read_knowledge_file(raw + "scope: 某省某市\ncohort: 2032届\n---\n" + ARTICLES, "rules.md")
+    notice = parse_notice(raw + "scope: 某省某市\ncohort: 2032届\n---\n" + ARTICLES, "rules.md")
     text = preview(notice)
     assert "layout: articles 第N章/第N节/第N条" in text
     assert "title block (not a clause): 某人社规〔2031〕2号 / 某市高校毕业生就业创业扶持办法" in text
