@@ -76,6 +76,7 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
+@click.option("--dry-run", is_flag=True, help="Print the layout and clauses each notice would make; index nothing.")
 @click.option("--doc", help="Doc id for a PDF/DOCX without a sidecar file.")
 @click.option("--title", help="Title for a PDF/DOCX without a sidecar file.")
 @click.option("--doc-number", help="Doc number (文号) for a PDF/DOCX.")
@@ -84,12 +85,21 @@ def main() -> None:
 @click.option("--scope", help="'national' or the province, for a PDF/DOCX.")
 @click.option("--cohort", help="Graduating class, e.g. 2024届, for a PDF/DOCX.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, **fields: str | None) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, dry_run: bool, **fields: str | None) -> None:
     """Build or update the index from the knowledge folder or the given files and folders."""
     corpus = _corpus(ctx)
     overrides: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
     if overrides:
         overrides.setdefault("doc_number", None)
+    if dry_run:
+        from bot.extract import load_documents
+        from bot.layout import preview
+
+        with _runtime_errors():
+            settings = corpus.settings
+            notices = load_documents(list(paths) or [settings.knowledge_dir], overrides, settings.max_notice_chars)
+        click.echo("\n\n".join(preview(notice) for notice in notices))
+        return
     with _runtime_errors(), embedding_progress() as progress:
         report = corpus.ingest(list(paths) or None, rebuild=rebuild, overrides=overrides, progress=progress)
     _print_report(report)
@@ -109,11 +119,17 @@ def sources(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
     table = Table(title="Indexed notices")
-    for column in ("doc", "doc number", "issued", "scope", "cohort", "clauses"):
+    for column in ("doc", "doc number", "issued", "scope", "cohort", "clauses", "layout"):
         table.add_column(column, no_wrap=column in ("doc", "doc number"))
     for e in entries:
         table.add_row(
-            e["doc"], e["doc_number"] or "—", e["issued"][:10], e["scope"], e["cohort"], str(len(e["clauses"]))
+            e["doc"],
+            e["doc_number"] or "—",
+            e["issued"][:10],
+            e["scope"],
+            e["cohort"],
+            str(len(e["clauses"])),
+            e.get("layout", ""),
         )
     out.print(table)
 
