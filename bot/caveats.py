@@ -23,6 +23,11 @@ _FIGURE = re.compile(
 _DATE = re.compile(
     r"\d+\s*[月日号]|[上中下]旬|月底|年底|月初|年初|春季|秋季|春招|秋招|寒假|暑假|寒暑假|每年|全年|前完成|期间|同步|第一时间|尽早|尽快|立即|及时"
 )
+_DURATION = re.compile(r"\d+\s*个?(工作日|天|日|周|星期|个月|月|年)内?")
+_ASKS_DAY = re.compile(r"哪天|几号|哪几天|哪一天|几月几")
+_DAY = re.compile(r"\d+\s*[日号]")
+_ASKS_HOUR = re.compile(r"几点|what time")
+_HOUR = re.compile(r"\d+\s*[:：]\s*\d\d|\d+\s*[点时]")
 _AMOUNT = re.compile(r"\d[\d,.]*\s*(万)?元|元/|元每|补贴标准|按.{0,10}标准")
 _PLACE = re.compile(
     r"(在|于|到).{1,16}(设|举办|举行|办理|报名|申请|登录)|会场|网站|平台|网址|窗口|部门|机构|中心|地点|\w+市|\w+省"
@@ -32,11 +37,15 @@ _PROCEDURE = re.compile(
 )
 
 
-def _missing_detail(info: QuestionInfo, text: str) -> str | None:
+def missing_detail(info: QuestionInfo, text: str) -> str | None:
     """The kind of detail the question asks for that the clause text does not state, if any."""
     figures = _YEAR.sub(" ", text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
-    if info.wants_date and not _DATE.search(figures):
+    if info.wants_date and not (_DATE.search(figures) or _DURATION.search(figures)):
         return "具体时间"
+    if _ASKS_DAY.search(info.text) and not _DAY.search(figures):
+        return "具体日期"
+    if _ASKS_HOUR.search(info.text) and not _HOUR.search(figures):
+        return "具体时刻"
     if info.wants_amount and not _AMOUNT.search(figures):
         return "具体金额"
     if info.wants_number and not info.wants_date and not _FIGURE.search(figures):
@@ -76,7 +85,7 @@ def caveats_for(
         return []
     first = cited[0]
     out: list[Caveat] = []
-    detail = _missing_detail(info, texts.get((citations[0].doc, citations[0].clause), citations[0].quote))
+    detail = missing_detail(info, texts.get((citations[0].doc, citations[0].clause), citations[0].quote))
     if detail and not info.overview and not info.compare:
         out.append(Caveat(kind="detail_missing", text=f"所引通知没有写明你问的{detail}，以下是通知中最相关的规定。"))
     if not info.compare and _year_mismatch(info, first, profile, today):

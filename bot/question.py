@@ -103,7 +103,7 @@ def read_regions(flat: str, lower: str, profile: CorpusProfile | None, words: Le
     named = {r.province for r in found}
     for province, entry in words.provinces.items():
         hit = province in flat or entry.full in flat
-        hit = hit or any(re.search(rf"\b{re.escape(en)}\b", lower) for en in entry.en)
+        hit = hit or any(re.search(rf"(?<![a-z]){re.escape(en)}(?![a-z])", lower) for en in entry.en)
         hit = hit or any(f"{short}{ctx}" in flat for short in entry.short for ctx in words.short_form_context)
         if hit and province not in named:
             found.append(Region(province))
@@ -179,11 +179,12 @@ def read_question(text: str, profile: CorpusProfile | None = None, words: Lexico
         or len(flat) <= follow.max_chars
     )
     all_years = set(years) | set(cohorts)
+    regions = read_regions(flat, lower, profile, words)
     return QuestionInfo(
         text=text,
         years=sorted(set(years)),
         cohorts=sorted(set(cohorts)),
-        regions=read_regions(flat, lower, profile, words),
+        regions=regions,
         english=english,
         wants_number=asks("number", intents.number) or wants_amount or asks("date", intents.date),
         wants_amount=wants_amount,
@@ -193,7 +194,7 @@ def read_question(text: str, profile: CorpusProfile | None = None, words: Lexico
         wants_condition=asks("condition", intents.condition),
         wants_list=asks("listing", intents.listing),
         overview=_is_overview(flat, profile, words) or _has("", lower, [], [w for w in words.overview if w.isascii()]),
-        compare=(asks("compare", intents.compare) and len(all_years) >= 1)
+        compare=(asks("compare", intents.compare) and (len(all_years) >= 1 or len(regions) >= 2))
         or len(all_years) >= 2
         or bool(re.search(r"\b(compare|difference|differ)\b", lower)),
         follow_up=follow_up,

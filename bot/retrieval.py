@@ -20,7 +20,7 @@ __all__ = ["Filters", "Hit", "HybridRetriever", "char_ngrams", "cohort_year", "t
 RRF_K = 60
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.85
-OTHER_REGION_PENALTY = 0.006
+OTHER_REGION_PENALTY = 0.012
 _DIGITS = re.compile(r"\d")
 _QUOTED = re.compile(r"[“\"《「]([^”\"》」]+)[”\"》」]")
 
@@ -212,7 +212,7 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
         elif chunk.scope != "national":
             bonus -= OTHER_REGION_PENALTY  # another province's notice does not apply to the one asked about
     elif chunk.scope != "national":
-        bonus -= 0.002
+        bonus -= OTHER_REGION_PENALTY if info.national else 0.002  # 全国, 人社部: the national notices
     figures = _YEAR.sub(" ", chunk.text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
     if (info.wants_date and not _DATE.search(figures)) or (info.wants_number and not _NUMBER.search(figures)):
         bonus -= 0.003  # a clause with no figure or date in it cannot answer "how many" or "when"
