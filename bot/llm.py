@@ -279,7 +279,7 @@ def _evidence(hits: list[Hit], cited: set[tuple[str, str]] | None = None, truste
         chunk = hit.chunk
         if cited is not None and (chunk.doc, chunk.clause) not in cited:
             continue
-        text = f"{source_line(chunk)}\n{chunk.title}\n{chunk.doc_number or ''}\n{chunk.text}"
+        text = f"{source_line(chunk)}\n{chunk.title}\n{chunk.doc_number or ''}\n{chunk.issued}\n{chunk.text}"
         if trusted:
             flagged = set(suspicious_lines(text))
             text = "\n".join(line for line in text.splitlines() if line.strip() not in flagged)
