@@ -6,23 +6,13 @@ the words that read a question come from the lexicon.
 
 from __future__ import annotations
 
-import re
-
 from bot.caveats import missing_detail
+from bot.injection import is_injection
 from bot.lexicon import Lexicon, lexicon
 from bot.profile import CorpusProfile, Region
 from bot.question import QuestionInfo, normalize
 from bot.retrieval import Hit
 
-INJECTION = re.compile(
-    r"忽略.{0,12}(指令|指示|提示|规则|设定|要求)|系统提示|提示词|prompt|"
-    r"ignore (all |any )?(previous|prior|above|the above|your) (instructions|rules)|system message|"
-    r"你现在是|扮演|角色扮演|开发者模式|developer mode|jailbreak|越狱|DAN\b|不受.{0,4}限制|"
-    r"输出你的|告诉我你的(指令|设定|规则)|reveal your|repeat (the|your) (instructions|prompt)|系统消息|"
-    r"#+\s*system|\[system\]|<\|?system|你(现在)?必须回答|forget (all |your |the )?(rules|instructions)|"
-    r"(print|show|output|repeat) (me )?(the |your |all )?(instructions|rules|prompt)",
-    re.I,
-)
 WHERE_TO_ASK = "建议咨询所在学校的就业指导中心（就业办），或当地人力资源和社会保障部门（电话 12333）。"
 WHERE_TO_ASK_EN = (
     "Please ask your university's career office, or the local human resources and social security bureau "
@@ -51,7 +41,7 @@ def decline_reason(
     words = words or lexicon()
     text = info.text
     flat = normalize(text).lower()
-    if INJECTION.search(text):
+    if is_injection(text):
         return "injection"
     if _any(words.off_topic, flat):
         return "off-topic"
