@@ -21,10 +21,9 @@ from bot.retrieval import Filters, Hit, topic_query
 from bot.services import Services
 from bot.settings import Settings
 from bot.state import Retrieved
+from bot.weights import WEIGHTS as W
 
-RERANK_DEPTH = 8
 FOLLOW_UP_CHARS = 16  # a question this short that names no region or year continues the chat
-RERANK_WEIGHT = 0.003
 
 
 def standalone_query(
@@ -132,12 +131,12 @@ class AnswerChain:
         k = inputs.get("k") or self.k
         filters = inputs.get("filters")
         vector = retriever.embeddings.embed_query(query)
-        hits = retriever.search(query, k=max(k, RERANK_DEPTH), filters=filters, info=info, vector=vector)
+        hits = retriever.search(query, k=max(k, W.rerank_depth), filters=filters, info=info, vector=vector)
         about = topic_query(retriever.about(query), profile)
-        hits = rerank(hits, info, about, retriever.idf, RERANK_WEIGHT)
+        hits = rerank(hits, info, about, retriever.idf, W.rerank)
         if filters is None and (sides := comparison_sides(info)):
-            per_side = [retriever.search(query, RERANK_DEPTH, side, info, vector) for side in sides]
-            hits = _one_per_side(hits, [rerank(h, info, about, retriever.idf, RERANK_WEIGHT) for h in per_side])
+            per_side = [retriever.search(query, W.rerank_depth, side, info, vector) for side in sides]
+            hits = _one_per_side(hits, [rerank(h, info, about, retriever.idf, W.rerank) for h in per_side])
         hits = hits[:k]
         elapsed = (time.perf_counter() - started) * 1000
         return Retrieved(question, query, info, hits, history, started, elapsed, retriever.idf, profile)
