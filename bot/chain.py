@@ -52,7 +52,16 @@ def standalone_query(
     return f"{before} {question}"
 
 
-INTENT_FIELDS = ("wants_number", "wants_amount", "wants_date", "wants_place", "wants_procedure", "wants_condition")
+INTENT_FIELDS = (
+    "wants_number",
+    "wants_amount",
+    "wants_date",
+    "wants_day",
+    "wants_hour",
+    "wants_place",
+    "wants_procedure",
+    "wants_condition",
+)
 
 
 def follow_up_intent(combined: QuestionInfo, own: QuestionInfo) -> QuestionInfo:

@@ -122,6 +122,8 @@ class QuestionInfo:
     wants_number: bool = False
     wants_amount: bool = False
     wants_date: bool = False
+    wants_day: bool = False
+    wants_hour: bool = False
     wants_place: bool = False
     wants_procedure: bool = False
     wants_condition: bool = False
@@ -189,6 +191,8 @@ def read_question(text: str, profile: CorpusProfile | None = None, words: Lexico
         wants_number=asks("number", intents.number) or wants_amount or asks("date", intents.date),
         wants_amount=wants_amount,
         wants_date=asks("date", intents.date),
+        wants_day=asks("day", intents.day),
+        wants_hour=asks("hour", intents.hour),
         wants_place=asks("place", intents.place),
         wants_procedure=asks("procedure", intents.procedure),
         wants_condition=asks("condition", intents.condition),

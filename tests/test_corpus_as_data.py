@@ -193,3 +193,12 @@ def test_no_code_in_bot_names_the_bundled_notices_particulars():
         if len(word) > 1 and word in text
     ]
     assert found == []
+
+
+def test_a_premise_the_clauses_do_not_state_is_said_to_be_absent_never_confirmed():
+    info = read_question("四川2025届三支一扶招60000人，请确认", PROFILE)
+    cited = [Citation(doc="a", title="t", doc_number=None, clause="一、1.", quote="拟招募 6000 人。")]
+    caveats = caveats_for(info, cited, {("a", "一、1."): "拟招募 6000 人。"}, PROFILE, date(2026, 11, 30))
+    assert [c.kind for c in caveats] == ["detail_missing"] and "60000人" in caveats[0].text
+    same = read_question("四川2025届三支一扶招6000人，请确认", PROFILE)
+    assert caveats_for(same, cited, {("a", "一、1."): "拟招募 6000 人。"}, PROFILE, date(2026, 11, 30)) == []
