@@ -16,13 +16,17 @@ from bot.figures import figures
 from bot.profile import CorpusProfile, NoticeInfo, Region
 from bot.question import QuestionInfo
 
-_YEAR = re.compile(r"20\d\d\s*[年届级]|[〔\[(（]20\d\d[〕\])）]|20\d\d")
+_YEAR = re.compile(r"20\d\d\s*[年届级]|[〔\[(（]20\d\d[〕\])）]")
+_ASKS_DOC_NUMBER = re.compile(r"文号|发文字号")  # the doc number is in the citation, not in the clause's words
 _DOC_YEAR = re.compile(r"[〔\[(（](20\d\d)[〕\])）]")
 _FIGURE = re.compile(
     r"(?<![（(\d])\d+(?![\d.．、）)])|[一二两三四五六七八九十百千万]+(个|所|人|万|名|项|家|次|批|倍|季|月|日|期|轮|元|年)|比例|全部|所有|首届|首次|首批"
 )
 _DATE = re.compile(
     r"\d+\s*[月日号]|[上中下]旬|月底|年底|月初|年初|春季|秋季|春招|秋招|寒假|暑假|寒暑假|每年|全年|前完成|期间|同步|第一时间|尽早|尽快|立即|及时"
+)
+_SOURCE_BITS = re.compile(  # [1], 黔教发〔2022〕5号, and a source tag （贵州省 2022届通知（…）二、6.）
+    r"\[\d+\]|[\u4e00-\u9fff]{1,8}〔20\d\d〕\s*\d+\s*号|（[^（）]*通知[^（）]*(（[^（）]*）)?[^（）]*）"
 )
 _DURATION = re.compile(r"\d+\s*个?(工作日|天|日|周|星期|个月|月|年)内?")
 _DAY = re.compile(r"\d+\s*[日号]")
@@ -39,6 +43,8 @@ _PROCEDURE = re.compile(
 def missing_detail(info: QuestionInfo, text: str) -> str | None:
     """The kind of detail the question asks for that the clause text does not state, if any."""
     figures = _YEAR.sub(" ", text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
+    if _ASKS_DOC_NUMBER.search(info.text):
+        return None
     if info.wants_date and not (_DATE.search(figures) or _DURATION.search(figures)):
         return "具体时间"
     if info.wants_day and not _DAY.search(figures):
@@ -54,6 +60,11 @@ def missing_detail(info: QuestionInfo, text: str) -> str | None:
     if info.wants_procedure and not info.wants_number and not _PROCEDURE.search(text):
         return "具体办理流程"
     return None
+
+
+def answer_text(shown: str) -> str:
+    """An answer's own words: without its citation markers, source tags' doc numbers and clause labels."""
+    return _SOURCE_BITS.sub(" ", shown)
 
 
 def unconfirmed_figures(info: QuestionInfo, cited_text: str) -> list[str]:
@@ -86,8 +97,12 @@ def caveats_for(
     texts: dict[tuple[str, str], str],
     profile: CorpusProfile,
     today: date,
+    shown: str | None = None,
 ) -> list[Caveat]:
-    """The caveats an answer citing these clauses must carry, in the order a reader needs them."""
+    """The caveats an answer citing these clauses must carry, in the order a reader needs them.
+
+    `shown` is the answer's text: a detail the clause has but the answer leaves out is missing for the student.
+    """
     cited = [profile.notices[c.doc] for c in citations if c.doc in profile.notices]
     if not cited:
         return []
@@ -95,7 +110,8 @@ def caveats_for(
     out: list[Caveat] = []
     cited_text = "\n".join(texts.get((c.doc, c.clause), c.quote) for c in citations)
     claimed = unconfirmed_figures(info, cited_text)
-    detail = missing_detail(info, texts.get((citations[0].doc, citations[0].clause), citations[0].quote))
+    first_text = texts.get((citations[0].doc, citations[0].clause), citations[0].quote)
+    detail = missing_detail(info, first_text if shown is None else answer_text(shown))
     if claimed:
         out.append(
             Caveat(kind="detail_missing", text=f"通知中没有“{'、'.join(claimed)}”这一说法，请以下面的条款原文为准。")

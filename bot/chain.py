@@ -173,7 +173,8 @@ class AnswerChain:
         """Attach the caveats, what was retrieved and how long each step took."""
         if answer.grounded:
             today = self.settings.current_date()
-            answer.caveats = caveats_for(state.info, answer.citations, self.corpus.clause_texts(), state.profile, today)
+            texts = self.corpus.clause_texts()
+            answer.caveats = caveats_for(state.info, answer.citations, texts, state.profile, today, answer.answer)
         answer.retrieved = [
             RetrievedClause(
                 doc=h.chunk.doc,
