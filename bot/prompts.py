@@ -5,9 +5,9 @@ from __future__ import annotations
 import string
 from functools import cache
 
-from bot.settings import REPO_ROOT
+from bot.resources import prompts_dir
 
-PROMPTS_DIR = REPO_ROOT / "prompts"
+PROMPTS_DIR = prompts_dir()
 VARIABLES = {
     "system": set(),
     "answer": {"clauses", "question"},

@@ -10,7 +10,7 @@ from bot.chain import AnswerChain
 from bot.chunks import clause_texts
 from bot.prompts import all_prompt_lines
 from bot.retrieval import Filters
-from bot.settings import REPO_ROOT
+from eval.dataset import DEFAULT_DATASET
 
 pytestmark = pytest.mark.slow
 
@@ -139,8 +139,7 @@ def test_streaming_yields_text_then_the_answer(chain):
 
 def test_every_quote_on_the_dataset_is_verbatim_in_its_clause(chain, real_services):
     texts = stored_clauses(real_services)
-    path = REPO_ROOT / "eval" / "datasets" / "policy_qa.jsonl"
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in DEFAULT_DATASET.read_text(encoding="utf-8").splitlines():
         item = json.loads(line)
         answer = chain.answer(item["question"], history=item["history"])
         for c in answer.citations:
