@@ -30,7 +30,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.store import IndexNotReady
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line: the terminal wraps it
 out = Console()
 
 
@@ -208,7 +208,7 @@ def _check_filters(corpus: Corpus, filters: Filters) -> None:
         return any(f.accepts(n) for n in notices)
 
     def listing(values: list[str]) -> str:
-        return ", ".join(dict.fromkeys(values))
+        return ", ".join(sorted(set(values)))
 
     unknown = [d for d in filters.docs if not passes(Filters(docs=[d]))]
     if unknown:
@@ -222,7 +222,7 @@ def _check_filters(corpus: Corpus, filters: Filters) -> None:
             param_hint="--region",
         )
     if filters.cohort and not passes(Filters(cohort=filters.cohort)):
-        cohorts = listing(sorted(e["cohort"] for e in entries))
+        cohorts = listing([e["cohort"] for e in entries])
         raise click.BadParameter(f"no notice for cohort {filters.cohort!r}; cohorts: {cohorts}", param_hint="--cohort")
     if not passes(filters):
         have = "; ".join(f"{e['doc']} ({e['scope']}, {e['cohort']})" for e in entries)
@@ -323,7 +323,7 @@ def parse_batch_line(raw: bytes, line: int) -> BatchItem | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return BatchItem(line, error=f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return BatchItem(line, error=f"not UTF-8 text ({exc.reason} at byte {exc.start + 1} of the line)")
     text = text.lstrip("\ufeff").strip()  # a byte-order mark (Windows editors) is not part of the item
     if not text:
         return None
