@@ -1,4 +1,4 @@
-"""The staff command line: thin over the corpus and the answer chain (CONTRACT.md §4)."""
+"""The staff command line: thin over the corpus and the answer chain (docs/contracts.md §4)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""A built wheel, installed (not editable) into a fresh venv, answers offline from another directory."""
+"""A built wheel, installed (not editable) into a fresh venv, answers offline from another directory; CI = README."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,8 +16,6 @@ from pathlib import Path
 import pytest
 
 from bot.resources import bundled_knowledge, prompts_dir
-
-pytestmark = pytest.mark.slow
 
 CHECKOUT = Path(__file__).resolve().parents[1]
 NOT_SOURCES = shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "runs", ".*cache")
@@ -69,6 +68,16 @@ def clean_env(**extra: str) -> dict[str, str]:
     return {**env, "PATH": MINIMAL_PATH, **extra}
 
 
+def test_ci_runs_the_readme_test_command_verbatim():
+    readme = (CHECKOUT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"Install and run the tests.*?```bash\n(.+?)\n```", readme, re.S)
+    assert match, "the README has its test command"
+    ci = (CHECKOUT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ci[-1] == match.group(1)
+    assert f"env PATH={MINIMAL_PATH} .venv/bin/python -m pytest" in ci[-1], "the suite runs with a minimal PATH"
+
+
+@pytest.mark.slow
 def test_the_wheel_carries_the_notices_prompts_and_datasets(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in bundled_knowledge().glob("*.md"):
@@ -80,6 +89,7 @@ def test_the_wheel_carries_the_notices_prompts_and_datasets(wheel):
     assert sources <= names, "every module of the checkout is in the wheel"
 
 
+@pytest.mark.slow
 def test_an_installed_wheel_answers_offline_from_another_directory(installed, real_index_dir, tmp_path):
     data = tmp_path / "data"
     shutil.copytree(real_index_dir, data)  # the index the session built; the installed code reads it
