@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -312,10 +311,8 @@ def _is_text(value: Any) -> bool:
 
 
 def _valid_id(value: Any) -> bool:
-    """An id the output can carry back: a string, a finite number or null."""
-    if value is None or _is_text(value):
-        return True
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """An id the answer object can carry back: a string, an integer or null."""
+    return value is None or _is_text(value) or (isinstance(value, int) and not isinstance(value, bool))
 
 
 def parse_batch_line(raw: bytes, line: int) -> BatchItem | None:
@@ -335,7 +332,7 @@ def parse_batch_line(raw: bytes, line: int) -> BatchItem | None:
         return BatchItem(line, error=f"not a JSON object (a {type(item).__name__})")
     item_id = item.get("id")
     if not _valid_id(item_id):
-        return BatchItem(line, error="'id' must be a string, a finite number or null")
+        return BatchItem(line, error="'id' must be a string, an integer or null")
     question, history = item.get("question"), item.get("history")
     if history is None:
         history = []
