@@ -177,10 +177,13 @@ def compare_runs(a: Path, b: Path) -> list[str]:
             lines.append(f"{item_id}: only in B")
             continue
         changes = []
+        score_a, score_b = ra[item_id]["scores"], rb[item_id]["scores"]
         for metric in HEADLINE:
-            va, vb = ra[item_id]["scores"][metric]["value"], rb[item_id]["scores"][metric]["value"]
+            if metric not in score_a or metric not in score_b:  # a run made before the metric existed
+                continue
+            va, vb = score_a[metric]["value"], score_b[metric]["value"]
             if va != vb:
-                changes.append(f"{metric} {cell(va)} → {cell(vb)} ({rb[item_id]['scores'][metric]['reason']})")
+                changes.append(f"{metric} {cell(va)} → {cell(vb)} ({score_b[metric]['reason']})")
         ca = [f"{c['doc']} {c['clause']}" for c in ra[item_id]["answer"].get("citations", [])[:1]]
         cb = [f"{c['doc']} {c['clause']}" for c in rb[item_id]["answer"].get("citations", [])[:1]]
         if ca != cb:

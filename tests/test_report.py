@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from eval.report import axis_start, chart_rows, write_chart
+from eval.report import axis_start, chart_rows, compare_runs, write_chart
 
 SUMMARY = {
     "dataset": "policy_qa.jsonl",
@@ -40,3 +40,19 @@ def test_the_rows_are_the_metrics_that_apply_then_ours_beside_the_baseline():
 def test_the_chart_is_written(tmp_path: Path):
     write_chart(json.loads(json.dumps(SUMMARY)), tmp_path / "chart.png")
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def write_run(folder: Path, scores: dict, overall: dict) -> Path:
+    folder.mkdir()
+    row = {"id": "a", "answer": {"citations": [{"doc": "d", "clause": "一、"}]}, "scores": scores}
+    (folder / "results.jsonl").write_text(json.dumps(row) + "\n", encoding="utf-8")
+    (folder / "summary.json").write_text(json.dumps({"overall": overall}), encoding="utf-8")
+    return folder
+
+
+def test_compare_skips_metrics_one_run_did_not_have(tmp_path: Path):
+    old = write_run(tmp_path / "old", {"facts": {"value": 1.0, "reason": "ok"}}, {"facts": 1.0})
+    scores = {"facts": {"value": 0.0, "reason": "missing 6000"}, "no_false_caveats": {"value": 1.0, "reason": "none"}}
+    new = write_run(tmp_path / "new", scores, {"facts": 0.0, "no_false_caveats": 1.0})
+    assert compare_runs(old, new) == ["a: facts 1.000 → 0.000 (missing 6000)", "overall facts: 1.000 → 0.000 (-1.000)"]
+    assert compare_runs(old, old) == []
