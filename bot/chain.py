@@ -10,6 +10,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer import Answer, RetrievedClause
+from bot.answer_log import log_answer
 from bot.caveats import caveats_for
 from bot.corpus import Corpus
 from bot.decline import decline_message, decline_reason
@@ -192,6 +193,7 @@ class AnswerChain:
             "generate": round((now - gen_started) * 1000, 1),
             "total": round((now - state.started) * 1000, 1),
         }
+        log_answer(answer, state)
         return answer
 
     def answer(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:

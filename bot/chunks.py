@@ -32,7 +32,6 @@ class Chunk(BaseModel):
     heading: str = ""
     context: str = ""
     text: str
-    notice_hash: str = ""
 
     @property
     def id(self) -> str:
@@ -168,7 +167,6 @@ def build_chunks(notice: Notice, count: Callable[[str], int], max_tokens: int = 
                     heading=clause.heading,
                     context=clause.context,
                     text=piece,
-                    notice_hash=notice.content_hash,
                 )
             )
     return chunks

@@ -1,13 +1,15 @@
-"""The staff command line: thin over the corpus and the answer chain (CONTRACT.md §4)."""
+"""The staff command line: thin over the corpus and the answer chain (docs/contracts.md §4)."""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 from rich.console import Console
@@ -15,14 +17,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot import __version__
+from bot.chunks import Chunk
 from bot.corpus import Corpus
+from bot.extract import find_files
 from bot.ingest import IngestReport
+from bot.ingest import Progress as ProgressCallback
 from bot.notice import NoticeError
+from bot.resources import bundled_knowledge
+from bot.retrieval import Filters
 from bot.services import Services
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import Settings
 from bot.store import IndexNotReady
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line: the terminal wraps it
 out = Console()
 
 
@@ -44,8 +51,20 @@ def _runtime_errors() -> Iterator[None]:
 
 
 @contextmanager
-def embedding_progress(label: str = "Embedding") -> Iterator[Any]:
-    """A progress bar on stderr while chunks are embedded."""
+def embedding_progress(label: str = "Embedding") -> Iterator[ProgressCallback]:
+    """Progress on stderr while chunks are embedded: a bar on a terminal, else a line at each quarter."""
+    if not err.is_terminal:
+        shown = -1
+
+        def say(done: int, total: int) -> None:
+            nonlocal shown
+            quarter = done * 4 // max(total, 1)
+            if quarter > shown:
+                shown = quarter
+                err.print(f"{label}: {done}/{total} clauses")
+
+        yield say
+        return
     with Progress(
         TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
     ) as bar:
@@ -55,6 +74,36 @@ def embedding_progress(label: str = "Embedding") -> Iterator[Any]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def _notices_in(folder: Path) -> str:
+    """'the 5 bundled notices' or 'the 3 notices in FOLDER', for messages."""
+    count = len(find_files([folder]))
+    if folder.resolve() == bundled_knowledge().resolve():
+        return f"the {count} bundled notices"
+    return f"the {count} notices in {folder}"
+
+
+def _index_location(settings: Settings) -> str:
+    """Where the index lives, for messages."""
+    if settings.server_mode:
+        return f"the Chroma server {settings.chroma_host}:{settings.chroma_port}"
+    return str(settings.data_dir)
+
+
+def _ensure_index(corpus: Corpus) -> None:
+    """Build the index on first use, saying what is happening, why, and how long it takes."""
+    if corpus.is_built():
+        return
+    settings = corpus.settings
+    err.print(
+        f"No index in {_index_location(settings)} yet: building it from {_notices_in(settings.knowledge_dir)} "
+        "(first run only, about a minute)…"
+    )
+    with embedding_progress("Embedding") as progress:
+        report = corpus.ensure(progress)
+    if report is not None:
+        err.print(f"Index built: {report.embedded} clauses embedded in {report.seconds:.0f} s.")
 
 
 def _print_report(report: IngestReport) -> None:
@@ -69,14 +118,22 @@ def _print_report(report: IngestReport) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="policybot")
-def main() -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Log each answer (question hash, timings, why declined) on stderr.")
+def main(verbose: bool) -> None:
     """Answer graduates' employment-policy questions from the official notices, citing the clause."""
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
 @click.option("--dry-run", is_flag=True, help="Print the layout and clauses each notice would make; index nothing.")
+@click.option(
+    "--no-bundled",
+    is_flag=True,
+    help="Into an empty index (or with --rebuild), put only the given files, not the bundled notices too.",
+)
 @click.option("--doc", help="Doc id for a PDF/DOCX without a sidecar file.")
 @click.option("--title", help="Title for a PDF/DOCX without a sidecar file.")
 @click.option("--doc-number", help="Doc number (文号) for a PDF/DOCX.")
@@ -85,8 +142,13 @@ def main() -> None:
 @click.option("--scope", help="'national' or the province, for a PDF/DOCX.")
 @click.option("--cohort", help="Graduating class, e.g. 2024届, for a PDF/DOCX.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, dry_run: bool, **fields: str | None) -> None:
-    """Build or update the index from the knowledge folder or the given files and folders."""
+def ingest(
+    ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, dry_run: bool, no_bundled: bool, **fields: str | None
+) -> None:
+    """Build or update the index from the knowledge folder or the given files and folders.
+
+    Files ingested into an empty index (or with --rebuild) come with the bundled notices, unless --no-bundled.
+    """
     corpus = _corpus(ctx)
     overrides: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
     if overrides:
@@ -100,9 +162,24 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, dry_run: 
             notices = load_documents(list(paths) or [settings.knowledge_dir], overrides, settings.max_notice_chars)
         click.echo("\n\n".join(preview(notice) for notice in notices))
         return
-    with _runtime_errors(), embedding_progress() as progress:
-        report = corpus.ingest(list(paths) or None, rebuild=rebuild, overrides=overrides, progress=progress)
+    with _runtime_errors():
+        targets = list(paths)
+        knowledge = corpus.settings.knowledge_dir
+        if targets and not no_bundled and not _overlaps(targets, knowledge) and (rebuild or not corpus.is_built()):
+            err.print(f"The index is empty: adding {_notices_in(knowledge)} too (--no-bundled leaves them out).")
+            targets.insert(0, knowledge)
+        with embedding_progress() as progress:
+            report = corpus.ingest(targets or None, rebuild=rebuild, overrides=overrides, progress=progress)
     _print_report(report)
+
+
+def _overlaps(paths: list[Path], folder: Path) -> bool:
+    """Whether any of the paths is the folder, lies inside it or holds it."""
+    target = folder.resolve()
+    for path in (p.resolve() for p in paths):
+        if path == target or target in path.parents or path in target.parents:
+            return True
+    return False
 
 
 @main.command()
@@ -112,18 +189,18 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     """List the indexed notices."""
     corpus = _corpus(ctx)
     with _runtime_errors():
-        with embedding_progress("Building the index") as progress:
-            corpus.ensure(progress)
+        _ensure_index(corpus)
         entries = corpus.sources()
     if as_json:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
     table = Table(title="Indexed notices")
-    for column in ("doc", "doc number", "issued", "scope", "cohort", "clauses", "layout"):
+    for column in ("doc", "title", "doc number", "issued", "scope", "cohort", "clauses", "layout"):
         table.add_column(column, no_wrap=column in ("doc", "doc number"))
     for e in entries:
         table.add_row(
             e["doc"],
+            e["title"],
             e["doc_number"] or "—",
             e["issued"][:10],
             e["scope"],
@@ -134,11 +211,34 @@ def sources(ctx: click.Context, as_json: bool) -> None:
     out.print(table)
 
 
-def _filters(region: str | None, cohort: str | None, docs: tuple[str, ...]) -> Any:
-    """Retrieval filters from the command-line options."""
-    from bot.retrieval import Filters
+def _check_filters(corpus: Corpus, filters: Filters) -> None:
+    """A filter no indexed notice passes is a usage error (exit 2) that names what the index holds."""
+    entries = corpus.sources()
+    notices = [Chunk.model_construct(doc=e["doc"], scope=e["scope"], cohort=e["cohort"]) for e in entries]
 
-    return Filters(scope=region, cohort=cohort, docs=list(docs))
+    def passes(f: Filters) -> bool:
+        return any(f.accepts(n) for n in notices)
+
+    def listing(values: list[str]) -> str:
+        return ", ".join(sorted(set(values)))
+
+    unknown = [d for d in filters.docs if not passes(Filters(docs=[d]))]
+    if unknown:
+        raise click.BadParameter(
+            f"no notice {listing(unknown)} in the index; doc ids: {listing([e['doc'] for e in entries])}",
+            param_hint="--doc",
+        )
+    if filters.scope and not passes(Filters(scope=filters.scope)):
+        raise click.BadParameter(
+            f"no notice for region {filters.scope!r}; regions: {listing([e['scope'] for e in entries])}",
+            param_hint="--region",
+        )
+    if filters.cohort and not passes(Filters(cohort=filters.cohort)):
+        cohorts = listing([e["cohort"] for e in entries])
+        raise click.BadParameter(f"no notice for cohort {filters.cohort!r}; cohorts: {cohorts}", param_hint="--cohort")
+    if not passes(filters):
+        have = "; ".join(f"{e['doc']} ({e['scope']}, {e['cohort']})" for e in entries)
+        raise click.UsageError(f"no notice matches --region, --cohort and --doc together; notices: {have}")
 
 
 def _chain(ctx: click.Context, mode: str | None, k: int) -> Any:
@@ -146,8 +246,7 @@ def _chain(ctx: click.Context, mode: str | None, k: int) -> Any:
     from bot.chain import AnswerChain
 
     corpus = _corpus(ctx)
-    with embedding_progress("Building the index (first run)") as progress:
-        corpus.ensure(progress)
+    _ensure_index(corpus)
     return AnswerChain(corpus, mode=mode, k=k)
 
 
@@ -193,23 +292,101 @@ def render_citations(answer: Any) -> None:
         err.print(f"[dim](extractive fallback: {answer.fallback})[/dim]")
 
 
-def _read_batch(source: str) -> Iterator[dict[str, Any]]:
-    """JSON lines of {id, question, history} from a file or standard input."""
-    stream = sys.stdin if source == "-" else open(source, encoding="utf-8")  # noqa: SIM115
+@dataclass
+class BatchItem:
+    """One line of a batch: the question to answer, or why the line cannot be answered."""
+
+    line: int
+    id: Any = None
+    question: str = ""
+    history: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def error_object(self) -> dict[str, Any]:
+        """What the output holds in place of an answer for a bad line."""
+        return {"id": self.id, "line": self.line, "error": self.error}
+
+
+def _no_json_constant(name: str) -> None:
+    """JSON has no NaN or Infinity (Python's json module would accept them)."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _is_text(value: Any) -> bool:
+    """A string that can be written out as UTF-8 (no lone surrogates)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _valid_id(value: Any) -> bool:
+    """An id the answer object can carry back: a string, an integer or null."""
+    return value is None or _is_text(value) or (isinstance(value, int) and not isinstance(value, bool))
+
+
+def parse_batch_line(raw: bytes, line: int) -> BatchItem | None:
+    """Read one batch line: None for a blank line, else the item or the reason it is not one."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return BatchItem(line, error=f"not UTF-8 text ({exc.reason} at byte {exc.start + 1} of the line)")
+    text = text.lstrip("\ufeff").strip()  # a byte-order mark (Windows editors) is not part of the item
+    if not text:
+        return None
+    try:
+        item = json.loads(text, parse_constant=_no_json_constant)
+    except ValueError as exc:
+        return BatchItem(line, error=f"not a JSON object ({exc})")
+    if not isinstance(item, dict):
+        return BatchItem(line, error=f"not a JSON object (a {type(item).__name__})")
+    item_id = item.get("id")
+    if not _valid_id(item_id):
+        return BatchItem(line, error="'id' must be a string, an integer or null")
+    question, history = item.get("question"), item.get("history")
+    if history is None:
+        history = []
+    if not isinstance(question, str) or not question.strip():
+        return BatchItem(line, item_id, error="'question' must be a non-empty string")
+    if not _is_text(question):
+        return BatchItem(line, item_id, error="'question' is not valid Unicode (a lone surrogate)")
+    if not isinstance(history, list) or not all(_is_text(h) for h in history):
+        return BatchItem(line, item_id, error="'history' must be a list of earlier questions (strings), oldest first")
+    return BatchItem(line, item_id, question, list(history))
+
+
+def _read_batch(source: str) -> Iterator[BatchItem]:
+    """The lines of a batch file (or standard input for '-'), each read on its own."""
+    stream: BinaryIO = sys.stdin.buffer if source == "-" else open(source, "rb")  # noqa: SIM115
     with stream:
-        for lineno, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                if not isinstance(item, dict) or not isinstance(item.get("question"), str):
-                    raise ValueError("needs a string 'question'")
-            except ValueError as exc:
-                raise click.ClickException(f"{source}:{lineno}: not a batch item ({exc})") from exc
-            yield item
+        for number, raw in enumerate(stream, start=1):
+            item = parse_batch_line(raw, number)
+            if item is not None:
+                yield item
+
+
+def _answer_batch(chain: Any, source: str, filters: Filters) -> tuple[int, list[int]]:
+    """Write one output line per batch line, in order; return how many lines and which failed."""
+    count, failed = 0, []
+    for item in _read_batch(source):
+        count += 1
+        if item.error is not None:
+            failed.append(item.line)
+            result = item.error_object()
+        else:
+            answer = chain.answer(item.question, history=item.history, filters=filters)
+            answer.id = item.id
+            result = answer.to_json_dict()
+        click.echo(json.dumps(result, ensure_ascii=False))
+        sys.stdout.flush()
+    return count, failed
 
 
 MODES = click.Choice(["auto", "extractive", "llm"])
+K = click.IntRange(min=1)
 
 
 @main.command()
@@ -217,7 +394,7 @@ MODES = click.Choice(["auto", "extractive", "llm"])
 @click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
 @click.option("--batch", "batch", metavar="FILE", help="Answer JSON lines from FILE ('-' for stdin).")
 @click.option("--mode", type=MODES, default=None, help="Answer mode (default: auto).")
-@click.option("--k", default=5, show_default=True, help="How many clauses to retrieve.")
+@click.option("--k", type=K, default=5, show_default=True, help="How many clauses to retrieve.")
 @click.option("--region", help="Only notices for this region, e.g. 贵州省 or national.")
 @click.option("--cohort", help="Only notices for this graduating class, e.g. 2024届.")
 @click.option("--doc", "docs", multiple=True, help="Only this notice (repeatable).")
@@ -234,11 +411,14 @@ def ask(
     docs: tuple[str, ...],
 ) -> None:
     """Answer a question (or a batch of them) from the notices, citing clauses."""
-    if (question is None) == (batch is None):
+    if question is None and batch is None:
+        raise click.UsageError("give a QUESTION to ask, or --batch FILE to answer JSON lines ('-' reads stdin)")
+    if question is not None and batch is not None:
         raise click.UsageError("give a QUESTION or --batch FILE, not both")
-    filters = _filters(region, cohort, docs)
+    filters = Filters(scope=region, cohort=cohort, docs=list(docs))
     with _runtime_errors():
         chain = _chain(ctx, mode, k)
+        _check_filters(chain.corpus, filters)
         if batch is None:
             if as_json:
                 answer = chain.answer(str(question), filters=filters)
@@ -246,19 +426,20 @@ def ask(
             else:
                 answer_for_person(chain, str(question), [], filters)
             return
-        for item in _read_batch(batch):
-            answer = chain.answer(item["question"], history=list(item.get("history") or []), filters=filters)
-            answer.id = item.get("id")
-            click.echo(json.dumps(answer.to_json_dict(), ensure_ascii=False), nl=True)
-            sys.stdout.flush()
+        count, failed = _answer_batch(chain, batch, filters)
+    if failed:
+        lines = ", ".join(map(str, failed[:10])) + (", …" if len(failed) > 10 else "")
+        raise click.ClickException(
+            f"{len(failed)} of {count} batch lines could not be answered (line {lines}): see their error objects"
+        )
 
 
-CHAT_HELP = "输入问题提问；/reset 清空对话，/sources 列出通知，/debug 切换检索详情，/quit 退出。"
+CHAT_HELP = "输入问题提问；/reset 清空对话，/sources 列出通知，/debug 切换检索详情，/help 帮助，/quit 退出。"
 
 
 @main.command()
 @click.option("--mode", type=MODES, default=None, help="Answer mode (default: auto).")
-@click.option("--k", default=5, show_default=True, help="How many clauses to retrieve.")
+@click.option("--k", type=K, default=5, show_default=True, help="How many clauses to retrieve.")
 @click.pass_context
 def chat(ctx: click.Context, mode: str | None, k: int) -> None:
     """Ask questions interactively; follow-ups use the chat's history."""
@@ -287,6 +468,10 @@ def chat(ctx: click.Context, mode: str | None, k: int) -> None:
         if line == "/debug":
             debug = not debug
             out.print(f"[dim]debug {'on' if debug else 'off'}[/dim]")
+            continue
+        if line.startswith("/"):  # /help, or a command this chat does not have: never asked as a question
+            unknown = "" if line.split()[0] in ("/help", "/?") else f"没有 {line.split()[0]} 这个命令。"
+            out.print(f"{unknown}{CHAT_HELP}", markup=False, highlight=False)
             continue
         answer = answer_for_person(chain, line, history)
         if debug:
@@ -342,11 +527,13 @@ def export(ctx: click.Context, out: Path, as_eval: bool) -> None:
     err.print(f"wrote {count} {'candidate evaluation items' if as_eval else 'answers'} to {out}")
 
 
-DEFAULT_DATASET = Path("eval/datasets/policy_qa.jsonl")
-
-
 @main.group(name="eval", invoke_without_command=True)
-@click.option("--dataset", type=click.Path(path_type=Path), default=None, help="A CONTRACT.md §5 dataset.")
+@click.option(
+    "--dataset",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A dataset (docs/contracts.md §5); default: eval/datasets/policy_qa.jsonl of the installed eval package.",
+)
 @click.option(
     "--notices",
     "notices",
@@ -355,7 +542,7 @@ DEFAULT_DATASET = Path("eval/datasets/policy_qa.jsonl")
     help="Extra notices (files or folders) indexed beside the bundled ones for this evaluation (repeatable).",
 )
 @click.option("--mode", type=MODES, default="extractive", show_default=True, help="Answer mode.")
-@click.option("--k", default=5, show_default=True, help="How many clauses to retrieve.")
+@click.option("--k", type=K, default=5, show_default=True, help="How many clauses to retrieve.")
 @click.option(
     "--out", type=click.Path(path_type=Path), default=Path("eval/runs/latest"), show_default=True, help="Run folder."
 )
@@ -382,9 +569,10 @@ def eval_(
     """Score the answer chain on labelled datasets; write results.jsonl, summary.json, report.md, chart.png."""
     if ctx.invoked_subcommand is not None:
         return
+    from eval.dataset import DEFAULT_DATASET
     from eval.suite import SuiteRun, load_gate
 
-    path = dataset or REPO_ROOT / DEFAULT_DATASET
+    path = dataset or DEFAULT_DATASET
     with _runtime_errors():
         one = SuiteRun(name=path.stem, dataset=path, notices=list(notices))
         runs = load_gate(gate, path, list(notices)) if gate else [one]

@@ -44,6 +44,10 @@ class Corpus:
         """How much of a question is read; the rest is cut."""
         return self.settings.max_question_chars
 
+    def is_built(self) -> bool:
+        """Whether an index build exists (else the first question or ingest builds one)."""
+        return self.services.index.manifest() is not None
+
     def ensure(self, progress: Progress | None = None) -> IngestReport | None:
         """Build the index from the bundled notices if none exists yet."""
         return self.services.ensure_index(progress)

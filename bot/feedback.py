@@ -11,6 +11,7 @@ import sqlite3
 import statistics
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -169,10 +170,13 @@ class FeedbackStore:
         """Write every stored answer as CSV for staff; return the row count."""
         with self._lock:
             rows = self._db.execute(f"SELECT {', '.join(EXPORT_COLUMNS)} FROM answers ORDER BY id").fetchall()
+        at = EXPORT_COLUMNS.index("at")
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(EXPORT_COLUMNS)
-            writer.writerows(tuple(r) for r in rows)
+            for r in rows:  # the time as ISO 8601 with the machine's UTC offset, e.g. 2026-11-21T14:03:09+08:00
+                when = datetime.fromtimestamp(r[at]).astimezone().isoformat(timespec="seconds")
+                writer.writerow((*r[:at], when, *r[at + 1 :]))
         return len(rows)
 
     def export_eval(self, path: Path) -> int:

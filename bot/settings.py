@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from bot.resources import bundled_knowledge
 
 
 def _env(*names: str) -> AliasChoices:
@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     # Storage
     data_dir: Path = Field(default=Path.home() / ".policybot", validation_alias=_env("data_dir", "POLICYBOT_DATA_DIR"))
     knowledge_dir: Path = Field(
-        default=REPO_ROOT / "knowledge",
+        default_factory=bundled_knowledge,
         validation_alias=_env("knowledge_dir", "POLICYBOT_KNOWLEDGE_DIR"),
     )
     max_notice_chars: int = Field(

@@ -11,15 +11,15 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from bot.chain import AnswerChain
 from bot.corpus import Corpus
 from bot.services import Services
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import Settings
 from bot.stats import percentile
-from eval.dataset import load_dataset
+from eval.dataset import DEFAULT_DATASET, load_dataset
 
-DATASET = REPO_ROOT / "eval" / "datasets" / "policy_qa.jsonl"
 COLD_QUESTION = "贵州2022年特岗计划招多少人？"
 
 
@@ -29,7 +29,7 @@ def warm(mode: str, rounds: int) -> dict[str, float]:
     corpus.ensure()
     chain = AnswerChain(corpus, mode=mode)
     chain.answer("预热")
-    items = load_dataset(DATASET)
+    items = load_dataset(DEFAULT_DATASET)
     times = []
     for _ in range(rounds):
         for item in items:
@@ -41,7 +41,8 @@ def warm(mode: str, rounds: int) -> dict[str, float]:
 
 def cold(runs: int) -> dict[str, float]:
     """Wall seconds of `policybot ask` in a fresh process (index already built)."""
-    exe = shutil.which("policybot") or sys.exit("policybot is not on PATH")
+    beside = Path(sys.executable).with_name("policybot")  # installed with this interpreter, on PATH or not
+    exe = str(beside) if beside.exists() else shutil.which("policybot") or sys.exit("policybot is not installed")
     subprocess.run([exe, "ask", "--json", COLD_QUESTION], check=True, capture_output=True)
     times = []
     for _ in range(runs):

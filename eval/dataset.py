@@ -12,6 +12,7 @@ from bot.answer import CaveatKind
 from bot.labels import normalize_path
 
 Kind = Literal["student", "fact", "paraphrase", "compare", "multiturn", "english", "refuse", "injection"]
+DEFAULT_DATASET = Path(__file__).resolve().parent / "datasets" / "policy_qa.jsonl"  # shipped in the wheel too
 KINDS: tuple[str, ...] = ("student", "fact", "paraphrase", "compare", "multiturn", "english", "refuse", "injection")
 
 

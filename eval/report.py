@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from eval.runner import HEADLINE, failures
 
-CHART_METRICS = ("first_citation", "facts", "recall_at_5", "declines_unanswerable", "answers_answerable")
+# the chart's rows: what a student gets (right notice and clause, the facts stated), then how the answer behaves
+CHART_OVERALL = (
+    ("first_citation", "first citation is a gold clause"),
+    ("facts", "facts stated in the answer"),
+    ("citation_precision", "citation precision"),
+    ("recall_at_5", "gold clause in the top 5"),
+    ("mrr", "MRR"),
+    ("quotes_verbatim", "quotes verbatim in their clause"),
+    ("declines_unanswerable", "unanswerable declined"),
+    ("answers_answerable", "answerable answered"),
+    ("required_caveats", "required caveats given"),
+    ("no_false_caveats", "no false caveats"),
+)
+CHART_BY_KIND = (("first_citation", "first citation gold"), ("facts", "facts stated"))
+BASELINE_LABELS = {"ours": "facts in top-4 retrieved: ours", "textbook_baseline": "facts in top-4: textbook baseline"}
 
 
 def cell(value: float | None) -> str:
@@ -17,25 +32,58 @@ def cell(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
+def axis_start(values: Sequence[float]) -> float:
+    """Where a readable axis starts: a step of 0.1 below the lowest value, so differences of 0.01 show."""
+    return max(0.0, math.floor((min(values, default=1.0) - 0.03) * 10) / 10)
+
+
+def chart_rows(summary: dict[str, Any]) -> list[tuple[str, float, bool]]:
+    """The overall panel's rows: (label, value, is the baseline), metrics that apply to this run only."""
+    rows = [
+        (label, summary["overall"][m], False) for m, label in CHART_OVERALL if summary["overall"].get(m) is not None
+    ]
+    for name, value in summary.get("facts_in_top4", {}).items():
+        if value is not None:
+            rows.append((BASELINE_LABELS.get(name, name), value, name != "ours"))
+    return rows
+
+
 def write_chart(summary: dict[str, Any], path: Path) -> None:
-    """A grouped bar chart of the headline metrics per kind (PNG)."""
+    """Two dot plots on a zoomed axis (PNG): the metrics overall with the textbook baseline, and per kind."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    kinds = list(summary["by_kind"])
-    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=110)
-    width = 0.8 / len(CHART_METRICS)
-    for i, metric in enumerate(CHART_METRICS):
-        values = [summary["by_kind"][k].get(metric) for k in kinds]
-        xs = [n + (i - len(CHART_METRICS) / 2 + 0.5) * width for n in range(len(kinds))]
-        ax.bar(xs, [v if v is not None else 0 for v in values], width, label=metric)
-    ax.set_xticks(range(len(kinds)), [f"{k}\n({summary['by_kind'][k]['items']})" for k in kinds])
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("share of items")
-    ax.set_title(f"policybot evaluation by kind ({summary.get('mode', '')}, {summary['items']} items)")
-    ax.legend(fontsize=8, ncol=len(CHART_METRICS), loc="lower center", bbox_to_anchor=(0.5, -0.32))
+    rows = chart_rows(summary)
+    kinds = [(k, row) for k, row in summary["by_kind"].items() if any(row.get(m) is not None for m, _ in CHART_BY_KIND)]
+    values = [v for _, v, _ in rows] + [row[m] for _, row in kinds for m, _ in CHART_BY_KIND if row.get(m) is not None]
+    low = axis_start(values)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 5), dpi=110, gridspec_kw={"width_ratios": [1.15, 1]})
+
+    ys = list(range(len(rows)))[::-1]
+    for y, (_, value, baseline) in zip(ys, rows, strict=True):
+        color = "0.55" if baseline else "tab:blue"
+        left.hlines(y, low, value, color=color, linewidth=1)
+        left.plot(value, y, "o", color=color, markersize=7, markerfacecolor="white" if baseline else color)
+        left.annotate(f"{value:.3f}", (value, y), xytext=(6, -3), textcoords="offset points", fontsize=8)
+    left.set_yticks(ys, [label for label, _, _ in rows], fontsize=8)
+    left.set_title(f"overall ({summary['items']} items, {summary['answerable']} answerable)", fontsize=10)
+
+    markers = ("o", "s")
+    for i, (metric, label) in enumerate(CHART_BY_KIND):
+        points = [(n, row[metric]) for n, (_, row) in enumerate(kinds) if row.get(metric) is not None]
+        offset = (i - 0.5) * 0.25
+        right.plot([v for _, v in points], [len(kinds) - 1 - n + offset for n, _ in points], markers[i], label=label)
+    right.set_yticks(range(len(kinds))[::-1], [f"{k} ({row['items']})" for k, row in kinds], fontsize=8)
+    right.set_title("by kind (items)", fontsize=10)
+    right.legend(fontsize=8, loc="lower left")
+
+    for ax in (left, right):
+        ax.set_xlim(low, 1.02)
+        ax.grid(axis="x", color="0.9")
+        ax.set_xlabel(f"share of items (axis from {low:.1f})", fontsize=8)
+    fig.suptitle(f"policybot evaluation · {summary.get('mode', '')} · {Path(str(summary.get('dataset', ''))).name}")
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -129,10 +177,13 @@ def compare_runs(a: Path, b: Path) -> list[str]:
             lines.append(f"{item_id}: only in B")
             continue
         changes = []
+        score_a, score_b = ra[item_id]["scores"], rb[item_id]["scores"]
         for metric in HEADLINE:
-            va, vb = ra[item_id]["scores"][metric]["value"], rb[item_id]["scores"][metric]["value"]
+            if metric not in score_a or metric not in score_b:  # a run made before the metric existed
+                continue
+            va, vb = score_a[metric]["value"], score_b[metric]["value"]
             if va != vb:
-                changes.append(f"{metric} {cell(va)} → {cell(vb)} ({rb[item_id]['scores'][metric]['reason']})")
+                changes.append(f"{metric} {cell(va)} → {cell(vb)} ({score_b[metric]['reason']})")
         ca = [f"{c['doc']} {c['clause']}" for c in ra[item_id]["answer"].get("citations", [])[:1]]
         cb = [f"{c['doc']} {c['clause']}" for c in rb[item_id]["answer"].get("citations", [])[:1]]
         if ca != cb:

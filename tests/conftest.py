@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from bot.resources import bundled_knowledge
 from bot.services import Services
-from bot.settings import REPO_ROOT, Settings
+from bot.settings import Settings
 
-KNOWLEDGE = REPO_ROOT / "knowledge"
-SEEDS = REPO_ROOT.parent / "shared" / "seeds"
+KNOWLEDGE = bundled_knowledge()
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"  # beside the checkout
 
 _ENV = (
     "OPENAI_API_KEY",

@@ -44,9 +44,10 @@ def test_batch_answers_every_line_in_order_with_its_id(real_services, tmp_path):
     assert "800" in answers[1]["answer"] and answers[2]["grounded"] is False
 
 
-def test_a_bad_batch_line_exits_1_with_its_line_number(real_services):
+def test_a_bad_batch_line_gets_an_error_object_and_exit_1(real_services):
     result = run(["ask", "--json", "--batch", "-"], real_services, stdin='{"id": 1}\n')
-    assert result.exit_code == 1 and "-:1" in result.stderr
+    assert result.exit_code == 1 and "1 of 1 batch lines could not be answered (line 1)" in result.stderr
+    assert json.loads(result.stdout) == {"id": 1, "line": 1, "error": "'question' must be a non-empty string"}
 
 
 def test_question_and_batch_together_is_a_usage_error(real_services):
@@ -61,3 +62,11 @@ def test_chat_keeps_history_for_follow_ups_and_resets(real_services):
     assert "800" in result.stdout and "对话已清空" in result.stdout
     assert "dense#" in result.stdout and "timings" in result.stdout
     assert "黔教发〔2022〕5号" in result.stdout and "guizhou-2022-class" in result.stdout
+
+
+def test_chat_help_and_unknown_commands_get_the_help_not_an_answer(real_services):
+    result = run(["chat", "--mode", "extractive"], real_services, stdin="/help\n/foo bar\n/quit\n")
+    assert result.exit_code == 0
+    assert result.stdout.count("/reset 清空对话") == 3  # the banner, /help, /foo
+    assert "没有 /foo 这个命令。" in result.stdout
+    assert "回答" not in result.stdout and "未覆盖" not in result.stdout

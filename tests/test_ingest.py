@@ -8,12 +8,12 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
 from bot.notice import NoticeError
 from bot.services import Services
-from bot.settings import REPO_ROOT
 from bot.store import IndexNotReady, ModelMismatchError
 
 
@@ -144,7 +144,7 @@ def test_a_process_killed_midway_leaves_the_previous_index_answering(fake_servic
         [sys.executable, str(script), str(fake_services.settings.data_dir), str(knowledge_copy)],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
     assert proc.stdout is not None
     for _ in range(3):
