@@ -14,7 +14,7 @@ import re
 # Orders to a model, or attempts to read its instructions, in a question (or in a notice, see below).
 _OVERRIDE = (
     r"忽略(之前|以上|前面|上面|上述|所有|你的|先前|此前|一切|全部)的?.{0,4}(指令|指示|提示|规则|设定|要求|命令|说明|内容)",
-    r"忽略.{0,2}(指令|指示|提示词|规则|设定|命令)",
+    r"忽略.{0,12}(指令|指示|提示词|规则|设定|命令)",
     r"无视.{0,8}(指令|指示|规则|设定|要求|说明)",
     r"(不要|不必|无需)(再)?(遵守|遵循|理会).{0,6}(指令|规则|设定|要求|说明)",
     r"ignore (all |any )?(the )?(previous|prior|above|earlier|preceding|your) (instructions|rules|messages?|prompts?)",

@@ -12,6 +12,7 @@ from bot.resources import bundled_knowledge
 from bot.services import Services
 from bot.settings import Settings
 
+REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = bundled_knowledge()
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"  # beside the checkout
 

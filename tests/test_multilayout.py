@@ -9,9 +9,9 @@ import pytest
 from bot.clauses import parse_structure
 from bot.extract import load_document
 from bot.labels import normalize_path
-from bot.settings import REPO_ROOT
+from tests.conftest import REPO
 
-FIXTURES = REPO_ROOT / "eval" / "fixtures" / "multilayout"
+FIXTURES = REPO / "eval" / "fixtures" / "multilayout"
 EXPECTED = json.loads((FIXTURES / "expected_clauses.json").read_text(encoding="utf-8"))
 FILES = sorted(p for p in FIXTURES.iterdir() if p.suffix in {".md", ".pdf", ".docx"} and p.name != "README.md")
 
