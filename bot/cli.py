@@ -251,12 +251,19 @@ def _chain(ctx: click.Context, mode: str | None, k: int) -> Any:
 
 
 def render_answer(answer: Any) -> None:
-    """Print an answer for a person: the text, then numbered citations."""
+    """Print an answer for a person: the caveats, the text, then numbered citations."""
     from rich.panel import Panel
 
+    render_caveats(answer)
     style = "green" if answer.grounded else "yellow"
     out.print(Panel(answer.answer, title="回答" if answer.grounded else "未覆盖", border_style=style))
     render_citations(answer)
+
+
+def render_caveats(answer: Any) -> None:
+    """Print what the student must know before the quotes (another year or region, a missing detail)."""
+    for caveat in answer.caveats:
+        out.print(f"⚠ {caveat.text}", style="bold yellow", markup=False, highlight=False)
 
 
 def answer_for_person(chain: Any, question: str, history: list[str], filters: Any = None) -> Any:
@@ -278,6 +285,7 @@ def answer_for_person(chain: Any, question: str, history: list[str], filters: An
     if final.answer.strip() != shown.strip():  # declined, repaired or fell back: show what stands
         render_answer(final)
     else:
+        render_caveats(final)
         render_citations(final)
     return final
 

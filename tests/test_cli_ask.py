@@ -70,3 +70,14 @@ def test_chat_help_and_unknown_commands_get_the_help_not_an_answer(real_services
     assert result.stdout.count("/reset 清空对话") == 3  # the banner, /help, /foo
     assert "没有 /foo 这个命令。" in result.stdout
     assert "回答" not in result.stdout and "未覆盖" not in result.stdout
+
+
+def test_caveats_come_before_the_answer_for_a_person_and_in_the_json(real_services):
+    result = run(["ask", "贵州2023年特岗计划招多少人？"], real_services)
+    assert result.exit_code == 0
+    warning, answer = result.stdout.index("⚠"), result.stdout.index("6000")
+    assert warning < answer and "2023" in result.stdout[warning:answer]
+    data = json.loads(run(["ask", "--json", "贵州2023年特岗计划招多少人？"], real_services).stdout)
+    assert [c["kind"] for c in data["caveats"]] == ["year_mismatch"]
+    plain = json.loads(run(["ask", "--json", "贵州2022年特岗计划招多少人？"], real_services).stdout)
+    assert "caveats" not in plain  # absent when none applies (CONTRACT §3)
