@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableGenerator, RunnableLambda
 
 from bot.answer import Answer, RetrievedClause
 from bot.answer_log import log_answer
@@ -18,7 +20,7 @@ from bot.extractive import extractive_answer, rerank
 from bot.lexicon import lexicon
 from bot.profile import CorpusProfile
 from bot.question import QuestionInfo, correct, normalize, read_question
-from bot.retrieval import Filters, Hit, topic_query
+from bot.retrieval import Filters, Hit, HybridRetriever, document_hit, topic_query
 from bot.services import Services
 from bot.settings import Settings
 from bot.state import Retrieved
@@ -87,6 +89,20 @@ def comparison_sides(info: QuestionInfo) -> list[Filters]:
     return []
 
 
+def _search(
+    retriever: HybridRetriever,
+    query: str,
+    k: int,
+    filters: Filters | None,
+    info: QuestionInfo,
+    vector: list[float],
+    config: RunnableConfig | None,
+) -> list[Hit]:
+    """Search through the retriever's runnable (so callbacks and tracing see it) and read its Documents back."""
+    documents = retriever.invoke(query, config, k=k, filters=filters, info=info, vector=vector)
+    return [document_hit(document, retriever) for document in documents]
+
+
 def _one_per_side(hits: list[Hit], sides: list[list[Hit]]) -> list[Hit]:
     """The best clause of each side first (the stronger side leading), then the rest in their order."""
     heads = sorted((side[0] for side in sides if side), key=lambda h: -h.score)
@@ -106,7 +122,12 @@ class AnswerChain:
         self.mode = wanted
         self.k = k
         self._llm = llm
-        self.runnable: Runnable[dict[str, Any], Answer] = RunnableLambda(self._retrieve) | RunnableLambda(self._respond)
+        retrieve = RunnableLambda(self._retrieve, afunc=self._aretrieve, name="retrieve")
+        self.runnable: Runnable[dict[str, Any], Answer] = retrieve | RunnableLambda(self._respond, name="answer")
+        # the same retrieval, then the answer as it is written: text pieces, then the checked Answer
+        self.streaming: Runnable[dict[str, Any], str | Answer] = retrieve | RunnableGenerator(
+            self._respond_stream, self._arespond_stream, name="answer"
+        )
 
     @property
     def settings(self) -> Settings:
@@ -121,7 +142,7 @@ class AnswerChain:
             self._llm = make_chat_model(self.settings)
         return self._llm
 
-    def _retrieve(self, inputs: dict[str, Any]) -> Retrieved:
+    def _retrieve(self, inputs: dict[str, Any], config: RunnableConfig | None = None) -> Retrieved:
         """Retrieve the clauses for a question, reading follow-ups with their history."""
         started = time.perf_counter()
         question = str(inputs["question"])
@@ -141,11 +162,12 @@ class AnswerChain:
         k = inputs.get("k") or self.k
         filters = inputs.get("filters")
         vector = retriever.embeddings.embed_query(query)
-        hits = retriever.search(query, k=max(k, W.rerank_depth), filters=filters, info=info, vector=vector)
+        search = partial(_search, retriever, info=info, vector=vector, config=config)
+        hits = search(query, max(k, W.rerank_depth), filters)
         about = topic_query(retriever.about(query), profile)
         hits = rerank(hits, info, about, retriever.idf, W.rerank)
         if filters is None and (sides := comparison_sides(info)):
-            per_side = [retriever.search(query, W.rerank_depth, side, info, vector) for side in sides]
+            per_side = [search(query, W.rerank_depth, side) for side in sides]
             hits = _one_per_side(hits, [rerank(h, info, about, retriever.idf, W.rerank) for h in per_side])
         hits = hits[:k]
         elapsed = (time.perf_counter() - started) * 1000
@@ -207,29 +229,38 @@ class AnswerChain:
     def stream(
         self, question: str, history: list[str] | None = None, filters: Filters | None = None
     ) -> Iterator[str | Answer]:
-        """Yield pieces of the answer text as they come, then the final Answer."""
-        state = self._retrieve({"question": question, "history": history or [], "filters": filters})
-        if self.mode == "llm" and decline_reason(state.info, state.hits, state.profile) is None:
-            from bot.llm import llm_stream
+        """Yield pieces of the answer text as they come, then the final Answer (through the streaming runnable)."""
+        yield from self.streaming.stream({"question": question, "history": history or [], "filters": filters})
 
-            gen_started = time.perf_counter()
-            for piece in llm_stream(self.llm(), state):
-                yield self._finish(piece, state, gen_started) if isinstance(piece, Answer) else piece
-            return
-        answer = self._respond(state)
-        yield answer.answer
-        yield answer
+    async def _aretrieve(self, inputs: dict[str, Any], config: RunnableConfig | None = None) -> Retrieved:
+        """Retrieval off the event loop (embedding and scoring are CPU work)."""
+        return await asyncio.to_thread(self._retrieve, inputs, config)
+
+    def _respond_stream(self, states: Iterator[Retrieved]) -> Iterator[str | Answer]:
+        """Answer a retrieved state piece by piece: the model's text as it comes, or the whole answer at once."""
+        for state in states:
+            if self.mode == "llm" and decline_reason(state.info, state.hits, state.profile) is None:
+                from bot.llm import llm_stream
+
+                gen_started = time.perf_counter()
+                for piece in llm_stream(self.llm(), state):
+                    yield self._finish(piece, state, gen_started) if isinstance(piece, Answer) else piece
+                continue
+            answer = self._respond(state)
+            yield answer.answer
+            yield answer
+
+    async def _arespond_stream(self, states: AsyncIterator[Retrieved]) -> AsyncIterator[str | Answer]:
+        """The same, with each piece produced off the event loop."""
+        async for state in states:
+            pieces = self._respond_stream(iter([state]))
+            sentinel = object()
+            while (piece := await asyncio.to_thread(next, pieces, sentinel)) is not sentinel:
+                yield piece  # type: ignore[misc]
 
     async def astream(
         self, question: str, history: list[str] | None = None, filters: Filters | None = None
     ) -> AsyncIterator[str | Answer]:
-        """Async version of `stream`, running each step off the event loop."""
-        import asyncio
-
-        iterator = self.stream(question, history, filters)
-        sentinel = object()
-        while True:
-            item = await asyncio.to_thread(next, iterator, sentinel)
-            if item is sentinel:
-                return
-            yield item  # type: ignore[misc]
+        """Async version of `stream`: `astream_events` of the streaming runnable sees every step."""
+        async for piece in self.streaming.astream({"question": question, "history": history or [], "filters": filters}):
+            yield piece

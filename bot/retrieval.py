@@ -7,7 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_chroma import Chroma
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
 from rank_bm25 import BM25Okapi
 
 from bot.chunks import Chunk
@@ -16,7 +20,7 @@ from bot.question import QuestionInfo, lexical_form, read_question, region_words
 from bot.text import char_ngrams, normalize
 from bot.weights import WEIGHTS as W
 
-__all__ = ["Filters", "Hit", "HybridRetriever", "char_ngrams", "cohort_year", "topic_query"]
+__all__ = ["Filters", "Hit", "HybridRetriever", "char_ngrams", "cohort_year", "document_hit", "topic_query"]
 
 _DIGITS = re.compile(r"\d")
 _QUOTED = re.compile(r"[“\"《「]([^”\"》」]+)[”\"》」]")
@@ -71,32 +75,62 @@ class Hit:
     lexical_rank: int | None = None
 
 
-class HybridRetriever:
-    """Dense + lexical retrieval over one index build, fused by weighted reciprocal rank."""
+class HybridRetriever(BaseRetriever):
+    """Dense + lexical retrieval over one index build, fused by weighted reciprocal rank.
 
-    def __init__(
+    A LangChain retriever: `invoke(query)` returns Documents (the clause text, its metadata, and the fused
+    `score`, `dense_rank` and `lexical_rank`), so it composes with LangChain's rerankers and compressors.
+    `search` gives the same ranking as `Hit`s for the answer chain.
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    chunks: list[Chunk]
+    vectorstore: Chroma
+    embeddings: Embeddings
+    profile: CorpusProfile
+    depth: int = W.depth
+    k: int = 5
+
+    _bm25: BM25Okapi = PrivateAttr()
+    _idf: dict[str, float] = PrivateAttr()
+    _by_id: dict[str, Chunk] = PrivateAttr()
+    _titles: dict[str, str] = PrivateAttr()
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Build the lexical index and the lookups over the chunks."""
+        self._by_id = {c.id: c for c in self.chunks}
+        self._bm25 = BM25Okapi([char_ngrams(c.lexical_text) for c in self.chunks])
+        self._idf = {gram: max(value, 0.1) for gram, value in self._bm25.idf.items()}  # rarity of n-grams, floored
+        self._titles = {doc: normalize(n.title) for doc, n in self.profile.notices.items()}
+
+    @property
+    def idf(self) -> dict[str, float]:
+        """How rare each n-gram is across the clauses (BM25 idf, floored)."""
+        return self._idf
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        """A chunk of this build by its id."""
+        return self._by_id.get(chunk_id)
+
+    def _get_relevant_documents(
         self,
-        chunks: list[Chunk],
-        vectorstore: Chroma,
-        embeddings: Embeddings,
-        depth: int = W.depth,
-        profile: CorpusProfile | None = None,
-    ) -> None:
-        self.chunks = chunks
-        self.profile = profile or CorpusProfile.from_chunks(chunks)
-        self.embeddings = embeddings
-        self.by_id = {c.id: c for c in chunks}
-        self.vectorstore = vectorstore
-        self.depth = depth
-        self.bm25 = BM25Okapi([char_ngrams(c.lexical_text) for c in chunks])
-        self.idf = {gram: max(value, 0.1) for gram, value in self.bm25.idf.items()}  # rarity of n-grams, floored
-        self.titles = {doc: normalize(n.title) for doc, n in self.profile.notices.items()}
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        filters: Filters | None = None,
+        info: QuestionInfo | None = None,
+        vector: list[float] | None = None,
+    ) -> list[Document]:
+        """The top clauses as Documents, with their fused score and ranks in the metadata."""
+        return [hit_document(hit) for hit in self.search(query, k or self.k, filters, info, vector)]
 
     def about(self, query: str) -> str:
         """The query without the title of a notice it names: what it asks about that notice (its topic)."""
         for doc in self.docs_named(query):
             number = normalize(self.profile.notices[doc].doc_number or "")
-            query = without_title_words(normalize(query).replace(number, " ") if number else query, self.titles[doc])
+            query = without_title_words(normalize(query).replace(number, " ") if number else query, self._titles[doc])
         return query
 
     def docs_named(self, query: str) -> set[str]:
@@ -114,7 +148,8 @@ class HybridRetriever:
     ) -> HybridRetriever:
         """Build over an index build's collection and its chunks (the lexical side from the same chunks)."""
         store = Chroma(client=client, collection_name=collection, embedding_function=embeddings)
-        return cls(chunks, store, embeddings, profile=profile)
+        profile = profile or CorpusProfile.from_chunks(chunks)
+        return cls(chunks=chunks, vectorstore=store, embeddings=embeddings, profile=profile)
 
     def dense(self, query: str, filters: Filters, vector: list[float] | None = None) -> list[tuple[Chunk, float]]:
         """Chunks nearest the query embedding (given, or computed here), with cosine similarity."""
@@ -123,7 +158,7 @@ class HybridRetriever:
         )
         out = []
         for doc, distance in found:
-            chunk = self.by_id.get(str(doc.id)) or Chunk.from_record(doc.page_content, doc.metadata)
+            chunk = self._by_id.get(str(doc.id)) or Chunk.from_record(doc.page_content, doc.metadata)
             if filters.accepts(chunk):
                 out.append((chunk, 1.0 - float(distance)))
         return out
@@ -133,7 +168,7 @@ class HybridRetriever:
         tokens = char_ngrams(query)
         if not tokens:
             return []
-        scores = self.bm25.get_scores(tokens)
+        scores = self._bm25.get_scores(tokens)
         ranked = sorted(range(len(self.chunks)), key=lambda i: -scores[i])
         return [
             (self.chunks[i], float(scores[i]))
@@ -174,6 +209,20 @@ class HybridRetriever:
             if quoted and all(q in normalize(hit.chunk.text) for q in quoted):
                 hit.score += W.quoted
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+
+def hit_document(hit: Hit) -> Document:
+    """A retrieved clause as a LangChain Document: its text, its metadata, its score and ranks."""
+    metadata = {**hit.chunk.to_metadata(), "score": hit.score}
+    metadata |= {"dense_rank": hit.dense_rank, "lexical_rank": hit.lexical_rank}
+    return Document(id=hit.chunk.id, page_content=hit.chunk.text, metadata=metadata)
+
+
+def document_hit(document: Document, retriever: HybridRetriever) -> Hit:
+    """A Document the retriever returned, back as the Hit it came from."""
+    meta = document.metadata
+    chunk = retriever.chunk(str(document.id)) or Chunk.from_record(document.page_content, meta)
+    return Hit(chunk, float(meta["score"]), meta.get("dense_rank"), meta.get("lexical_rank"))
 
 
 def without_title_words(query: str, title: str, shortest: int = 3) -> str:

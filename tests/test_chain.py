@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from bot.answer import Answer
 from bot.chain import AnswerChain
 from bot.chunks import clause_texts
 from bot.prompts import all_prompt_lines
@@ -152,3 +153,24 @@ def test_every_quote_on_the_dataset_is_verbatim_in_its_clause(chain, real_servic
         answer = chain.answer(item["question"], history=item["history"])
         for c in answer.citations:
             assert c.quote in texts[(c.doc, c.clause)], (item["id"], c.clause, c.quote)
+
+
+def test_the_retriever_is_a_langchain_retriever_returning_documents_with_scores_and_ranks(chain):
+    from langchain_core.documents import Document
+    from langchain_core.retrievers import BaseRetriever
+
+    retriever = chain.corpus.retriever()
+    assert isinstance(retriever, BaseRetriever)
+    documents = retriever.invoke("贵州2022年特岗计划招多少人？", k=3)
+    assert len(documents) == 3 and all(isinstance(d, Document) for d in documents)
+    first = documents[0].metadata
+    assert (first["doc"], first["clause"]) == ("guizhou-2022-class", "二、6.")
+    assert first["score"] >= documents[1].metadata["score"] and {"dense_rank", "lexical_rank"} <= set(first)
+
+
+async def test_streaming_goes_through_the_runnable_so_events_see_every_step(chain):
+    inputs = {"question": "贵州2022年特岗计划招多少人？", "history": []}
+    seen = {(e["event"], e["name"]) async for e in chain.streaming.astream_events(inputs, version="v2")}
+    assert {("on_chain_start", "retrieve"), ("on_retriever_end", "HybridRetriever"), ("on_chain_end", "answer")} <= seen
+    pieces = [p async for p in chain.astream("贵州2022年特岗计划招多少人？")]
+    assert isinstance(pieces[-1], Answer) and "6000" in pieces[-1].answer
