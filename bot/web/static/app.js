@@ -1,4 +1,5 @@
-// policybot chat page: asks /api/ask (streamed), shows citations with 原文, records 👍/👎. No build step, no CDN.
+// policybot chat page: asks api/ask (streamed), shows citations with 原文, records 👍/👎. No build step, no CDN.
+// Paths are relative, so the page also works behind a proxy under a path prefix.
 "use strict";
 
 (() => {
@@ -101,7 +102,7 @@
     if (details.dataset.loaded) return;
     details.dataset.loaded = "1";
     target.setAttribute("aria-busy", "true");
-    const path = `/api/clauses/${encodeURIComponent(citation.doc)}/${encodeURIComponent(citation.clause)}`;
+    const path = `api/clauses/${encodeURIComponent(citation.doc)}/${encodeURIComponent(citation.clause)}`;
     try {
       const response = await fetch(path, { headers: headers(false) });
       if (!response.ok) throw new Error(await errorMessage(response));
@@ -137,7 +138,7 @@
   async function vote(turn, value, group) {
     const thanks = group.querySelector(".thanks");
     try {
-      const response = await fetch("/api/feedback", {
+      const response = await fetch("api/feedback", {
         method: "POST", headers: headers(), body: JSON.stringify({ answer_id: turn.answer.id, vote: value }),
       });
       if (response.status === 404) throw new Error("这条回答已过期，无法评价。");
@@ -159,9 +160,10 @@
   function renderVote(turn) {
     if (turn.answer.id === undefined || turn.answer.id === null) return null;
     const group = el("div", { class: "vote", role: "group", "aria-label": "这个回答有帮助吗？" },
-      el("span", { "aria-hidden": "true" }, "有帮助吗？"),
-      el("button", { type: "button", class: "up", "aria-label": "有帮助", "aria-pressed": "false" }, "👍"),
-      el("button", { type: "button", class: "down", "aria-label": "没帮助", "aria-pressed": "false" }, "👎"),
+      el("button", { type: "button", class: "up", "aria-pressed": "false" },
+        el("span", { "aria-hidden": "true" }, "👍"), " 有帮助"),
+      el("button", { type: "button", class: "down", "aria-pressed": "false" },
+        el("span", { "aria-hidden": "true" }, "👎"), " 没帮助"),
       el("span", { class: "thanks", role: "status" }));
     group.querySelector(".up").addEventListener("click", () => vote(turn, 1, group));
     group.querySelector(".down").addEventListener("click", () => vote(turn, -1, group));
@@ -255,12 +257,13 @@
     busy = true;
     send.disabled = true;
     const history = turns.filter((t) => t.answer).slice(-HISTORY_TURNS).map((t) => t.question);
+    document.body.classList.add("chatting");
     renderUser(question);
     const item = renderPending();
     item.scrollIntoView({ block: "end" });
     const turn = { question };
     try {
-      const response = await fetch("/api/ask", {
+      const response = await fetch("api/ask", {
         method: "POST", headers: headers(), body: JSON.stringify({ question, history, stream: true }),
       });
       if (response.status === 401) {
@@ -288,6 +291,7 @@
       turns.push(turn);
       save();
       renderAnswer(item, turn);
+      item.previousElementSibling.scrollIntoView({ block: "start" });
       announce(turn.answer.answer);
     } catch (err) {
       renderError(item, navigator.onLine === false || err instanceof TypeError
@@ -303,7 +307,7 @@
 
   async function loadInfo() {
     try {
-      const info = await (await fetch("/api/info")).json();
+      const info = await (await fetch("api/info")).json();
       box.maxLength = info.max_question_chars;
       $("#mode").textContent = info.mode === "llm"
         ? "回答由语言模型依据条款撰写，引用的原文均已逐字核对。"
@@ -316,7 +320,7 @@
   async function loadSources() {
     const list = $("#sources");
     try {
-      const response = await fetch("/api/sources");
+      const response = await fetch("api/sources");
       if (!response.ok) throw new Error(await errorMessage(response));
       const sources = await response.json();
       $("#coverage-count").textContent = `（${sources.length} 份）`;
@@ -340,6 +344,7 @@
       renderUser(turn.question);
       renderAnswer(renderPending(), turn);
     }
+    document.body.classList.toggle("chatting", turns.length > 0);
   }
 
   function grow() {
@@ -368,6 +373,7 @@
     turns = [];
     save();
     log.replaceChildren();
+    document.body.classList.remove("chatting");
     announce("已开始新对话。");
     box.focus();
   });
