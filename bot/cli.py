@@ -422,8 +422,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, mode: str | No
 
     with _runtime_errors():
         chain = _chain(ctx, mode, 5)
-    settings = chain.settings
-    run_server(chain, host or settings.web_host, settings.web_port if port is None else port)
+        settings = chain.settings
+        run_server(chain, host or settings.web_host, settings.web_port if port is None else port)
 
 
 if __name__ == "__main__":

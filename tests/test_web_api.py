@@ -481,3 +481,16 @@ def test_policybot_serve_starts_and_answers(real_index_dir, tmp_path):
         output = process.communicate(timeout=30)[0]
     assert process.returncode == 0, output
     assert "secret-key" not in output and "Traceback" not in output
+
+
+def test_serve_on_a_taken_port_is_a_one_line_error(real_services):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port), "--mode", "extractive"], obj=real_services)
+    assert result.exit_code == 1 and f"could not serve on 127.0.0.1:{port}" in result.output

@@ -130,3 +130,20 @@ def test_llm_mode_streams_into_the_page(real_services, tmp_path, browser):
                 "根据贵州省2022届通知，2022年全省“特岗计划”拟招聘6000人。[1]"
             )
             assert fake.requests[-1]["stream"] is True
+
+
+def test_the_page_asks_for_a_key_when_questions_need_one(real_services, tmp_path, browser):
+    from pydantic import SecretStr
+
+    with serving(real_services, tmp_path, api_keys=SecretStr("career-office-key")) as (served, _):
+        page = browser.new_page()
+        page.goto(served.url)
+        page.get_by_label("你的问题").fill(QUESTION)
+        page.get_by_label("你的问题").press("Enter")
+        key = page.get_by_label("访问密钥")
+        sync_api.expect(key).to_be_focused()
+        key.fill("career-office-key")
+        key.press("Enter")
+        sync_api.expect(page.locator(".turn.bot .answer-text")).to_contain_text("6000", timeout=60_000)
+        sync_api.expect(page.locator(".turn.user")).to_have_count(1)
+        assert page.evaluate("localStorage.getItem('policybot-api-key')") == "career-office-key"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -108,8 +109,17 @@ def create_app(chain: AnswerChain, store: FeedbackStore | None = None) -> FastAP
 
 
 def serve(chain: AnswerChain, host: str, port: int) -> None:
-    """Run the app with uvicorn until interrupted (X-Forwarded-For is trusted from FORWARDED_ALLOW_IPS)."""
+    """Run the app with uvicorn until interrupted (X-Forwarded-For is trusted from FORWARDED_ALLOW_IPS).
+
+    Raises OSError when the server could not start (the address is taken, say).
+    """
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(chain), host=host, port=port, proxy_headers=True, timeout_graceful_shutdown=5)
+    config = uvicorn.Config(create_app(chain), host=host, port=port, proxy_headers=True, timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    # uvicorn exits when it cannot bind, and re-raises Ctrl+C once it has shut down gracefully
+    with contextlib.suppress(SystemExit, KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        raise OSError(f"could not serve on {host}:{port} (is the address in use?)")
