@@ -494,3 +494,15 @@ def test_serve_on_a_taken_port_is_a_one_line_error(real_services):
         port = taken.getsockname()[1]
         result = CliRunner().invoke(main, ["serve", "--port", str(port), "--mode", "extractive"], obj=real_services)
     assert result.exit_code == 1 and f"could not serve on 127.0.0.1:{port}" in result.output
+
+
+def test_the_example_questions_on_the_page_are_answered_from_their_gold_clause(server):
+    served, _ = server
+    dataset = REPO_ROOT / "eval" / "datasets" / "student_dev.jsonl"
+    items = {item["question"]: item for item in map(json.loads, dataset.read_text(encoding="utf-8").splitlines())}
+    examples = httpx.get(f"{served.url}/api/info").json()["examples"]
+    assert len(examples) >= 4
+    for question in examples:
+        answer = httpx.post(f"{served.url}/api/ask", json={"question": question}, timeout=60).json()
+        first = answer["citations"][0]
+        assert {"doc": first["doc"], "clause": first["clause"]} in items[question]["gold"], question

@@ -121,12 +121,12 @@ def _same_path(a: str, b: str) -> bool:
 def _clause(web: Web, doc: str, clause: str) -> dict[str, Any] | None:
     """A clause's full text with its notice's metadata, or None."""
     corpus = web.chain.corpus
+    notice = next((s for s in corpus.sources() if s["doc"] == doc), None)
+    if notice is None:
+        return None
+    clause = next((c for c in notice["clauses"] if _same_path(c, clause)), clause)
     text = corpus.clause_text(doc, clause)
     if text is None:
-        clause = next((c for d, c in corpus.clause_texts() if d == doc and _same_path(c, clause)), clause)
-        text = corpus.clause_text(doc, clause)
-    notice = next((s for s in corpus.sources() if s["doc"] == doc), None)
-    if text is None or notice is None:
         return None
     keys = ("title", "doc_number", "issuer", "issued", "scope", "cohort")
     return {"doc": doc, "clause": clause, **{k: notice.get(k) for k in keys}, "text": text}
