@@ -2,43 +2,57 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer import Answer, RetrievedClause
+from bot.caveats import caveats_for
 from bot.corpus import Corpus
 from bot.decline import decline_message, decline_reason
 from bot.extractive import extractive_answer, rerank
-from bot.question import QuestionInfo, read_question
+from bot.profile import CorpusProfile
+from bot.question import QuestionInfo, correct, read_question
 from bot.retrieval import Filters, Hit, topic_query
 from bot.services import Services
 from bot.settings import Settings
 from bot.state import Retrieved
 
-NATIONAL = re.compile(r"教育部|全国|国家|national|ministry", re.I)
 RERANK_DEPTH = 8
 RERANK_WEIGHT = 0.003
 
 
-def standalone_query(question: str, history: list[str], limit: int = 500) -> str:
+def standalone_query(
+    question: str, history: list[str], limit: int = 500, profile: CorpusProfile | None = None
+) -> str:
     """A follow-up such as 那三支一扶呢？ is searched together with the question before it.
 
     When the follow-up names its own region or year (那贵州呢？), those replace the earlier ones.
     """
     question = question.strip()[:limit]
-    own = read_question(question)
+    own = read_question(question, profile)
     if not (history and own.follow_up):
         return question
     # the question a chain of follow-ups (那三支一扶呢？ 那西部计划呢？) hangs on is the last one that stands alone
-    anchor = next((h for h in reversed(history) if not read_question(h.strip()).follow_up), history[-1])
+    anchor = next((h for h in reversed(history) if not read_question(h.strip(), profile).follow_up), history[-1])
     before = anchor.strip()[:limit]
-    if own.provinces or own.years or own.cohorts:
-        before = " ".join(topic_query(before).split())
+    if own.regions or own.years or own.cohorts:
+        before = " ".join(topic_query(before, profile).split())
     return f"{before} {question}"
+
+
+INTENT_FIELDS = ("wants_number", "wants_amount", "wants_date", "wants_place", "wants_procedure", "wants_condition")
+
+
+def follow_up_intent(combined: QuestionInfo, own: QuestionInfo) -> QuestionInfo:
+    """A follow-up asks what it says it asks (它的主题是什么？); 那三支一扶呢？ asks what the question before asked."""
+    if own.text.rstrip("？?。. ").endswith("呢") and not own.asks_own():
+        return combined
+    values: dict[str, Any] = {name: getattr(own, name) for name in INTENT_FIELDS}
+    return replace(combined, **values, wants_list=own.wants_list)
 
 
 def comparison_sides(info: QuestionInfo) -> list[Filters]:
@@ -48,7 +62,7 @@ def comparison_sides(info: QuestionInfo) -> list[Filters]:
     years = sorted(set(info.cohorts) or set(info.years))
     if len(years) >= 2:
         return [Filters(cohort=f"{year}届") for year in years]
-    if info.provinces and NATIONAL.search(info.text):
+    if info.provinces and info.national:
         return [Filters(scope=info.provinces[0]), Filters(scope="national")]
     return []
 
@@ -92,36 +106,39 @@ class AnswerChain:
         started = time.perf_counter()
         question = str(inputs["question"])
         history = [str(h) for h in inputs.get("history") or []]
+        retriever = self.corpus.retriever()
+        profile = retriever.profile
         limit = self.settings.max_question_chars
-        query = standalone_query(question, history, limit)
-        if self.mode == "llm" and query != question.strip()[:limit]:
+        query = standalone_query(correct(question), [correct(h) for h in history], limit, profile)
+        if self.mode == "llm" and query != correct(question).strip()[:limit]:
             from bot.llm import condense
 
             query = condense(self.llm(), question, history) or query
-        info = read_question(query)
-        info.text = question if not history else query
-        retriever = self.corpus.retriever()
+        info = read_question(query, profile)
+        info.text = correct(question) if not history else query
+        if history and query != correct(question).strip()[:limit]:
+            info = follow_up_intent(info, read_question(correct(question), profile))
         k = inputs.get("k") or self.k
         filters = inputs.get("filters")
         vector = retriever.embeddings.embed_query(query)
         hits = retriever.search(query, k=max(k, RERANK_DEPTH), filters=filters, info=info, vector=vector)
-        about = retriever.about(topic_query(query))
+        about = topic_query(retriever.about(query), profile)
         hits = rerank(hits, info, about, retriever.idf, RERANK_WEIGHT)
         if filters is None and (sides := comparison_sides(info)):
             per_side = [retriever.search(query, RERANK_DEPTH, side, info, vector) for side in sides]
             hits = _one_per_side(hits, [rerank(h, info, about, retriever.idf, RERANK_WEIGHT) for h in per_side])
         hits = hits[:k]
         elapsed = (time.perf_counter() - started) * 1000
-        return Retrieved(question, query, info, hits, history, started, elapsed, retriever.idf)
+        return Retrieved(question, query, info, hits, history, started, elapsed, retriever.idf, profile)
 
     def _respond(self, state: Retrieved) -> Answer:
         """Answer from the retrieved clauses, or decline."""
         gen_started = time.perf_counter()
-        reason = decline_reason(state.info, state.hits)
+        reason = decline_reason(state.info, state.hits, state.profile)
         if reason is not None:
             answer = Answer(
                 question=state.question,
-                answer=decline_message(reason, state.info),
+                answer=decline_message(reason, state.info, state.profile),
                 grounded=False,
                 mode="extractive" if self.mode == "extractive" else "llm",
             )
@@ -134,7 +151,10 @@ class AnswerChain:
         return self._finish(answer, state, gen_started)
 
     def _finish(self, answer: Answer, state: Retrieved, gen_started: float) -> Answer:
-        """Attach what was retrieved and how long each step took."""
+        """Attach the caveats, what was retrieved and how long each step took."""
+        if answer.grounded:
+            today = self.settings.current_date()
+            answer.caveats = caveats_for(state.info, answer.citations, self.corpus.clause_texts(), state.profile, today)
         answer.retrieved = [
             RetrievedClause(
                 doc=h.chunk.doc,
@@ -167,7 +187,7 @@ class AnswerChain:
     ) -> Iterator[str | Answer]:
         """Yield pieces of the answer text as they come, then the final Answer."""
         state = self._retrieve({"question": question, "history": history or [], "filters": filters})
-        if self.mode == "llm" and decline_reason(state.info, state.hits) is None:
+        if self.mode == "llm" and decline_reason(state.info, state.hits, state.profile) is None:
             from bot.llm import llm_stream
 
             gen_started = time.perf_counter()

@@ -9,6 +9,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.chunks import Chunk, clause_texts
 from bot.ingest import IngestReport, Progress
+from bot.profile import CorpusProfile
 from bot.retrieval import HybridRetriever
 from bot.services import Services
 from bot.settings import Settings
@@ -59,12 +60,18 @@ class Corpus:
         manifest = services.index.require(services.model_id)
         if self._retriever is None or manifest.collection != self._collection:
             chunks = services.index.chunks(manifest.collection)
+            profile = CorpusProfile.from_chunks(chunks)
             self._retriever = HybridRetriever.from_index(
-                services.index.client, manifest.collection, services.embeddings, chunks
+                services.index.client, manifest.collection, services.embeddings, chunks, profile
             )
             self._collection = manifest.collection
             self._texts = None
         return self._retriever
+
+    @property
+    def profile(self) -> CorpusProfile:
+        """What the active build covers: regions, cohorts, doc numbers (read from the notices' metadata)."""
+        return self.retriever().profile
 
     @property
     def chunks(self) -> list[Chunk]:

@@ -1,9 +1,15 @@
-"""Declining: questions the notices do not cover, and attempts to subvert the bot, get a pointer elsewhere."""
+"""Declining: questions the notices do not cover, and attempts to subvert the bot, get a pointer elsewhere.
+
+What the notices cover (regions, cohorts, the notices themselves) comes from the corpus profile;
+the words that read a question come from the lexicon.
+"""
 
 from __future__ import annotations
 
 import re
 
+from bot.lexicon import Lexicon, lexicon
+from bot.profile import CorpusProfile, Region
 from bot.question import QuestionInfo, normalize
 from bot.retrieval import Hit
 
@@ -16,76 +22,68 @@ INJECTION = re.compile(
     r"(print|show|output|repeat) (me )?(the |your |all )?(instructions|rules|prompt)",
     re.I,
 )
-OFF_TOPIC = re.compile(
-    r"代码|编程|程序|python|java|sql|函数|脚本|算法题|写一首|写首|写个?诗|笑话|天气|股票|彩票号码|翻译成|"
-    r"\bcode\b|\bscript\b|\bpoem\b|\bjoke\b|\bweather\b|recipe|菜谱|做饭|"
-    r"[帮替给]我写|写一[份篇封段]|润色|改写我的|write (me )?(a|an|my) ",
-    re.I,
-)
-# Things students ask that no notice states: if the top clauses do not mention them, decline.
-ATTRIBUTES = {
-    "salary": ("工资", "薪资", "薪水", "薪酬", "起薪", "底薪", "月薪", "年薪", "收入", "待遇", "salary", "wage", "pay"),
-    "hukou": ("落户", "户口", "户籍", "hukou"),
-    "age": ("年龄", "岁", "age limit", "how old"),
-    "scholarship": ("奖学金", "助学金", "scholarship"),
-    "housing": ("公积金", "住房", "租房", "房补", "housing"),
-    "exam": ("公务员考试", "国考", "省考", "考公", "行测", "申论", "civil service"),
-    "fees": ("学费多少", "收费", "tuition fee"),
-    "score": ("国家线", "分数线", "多少分", "录取线", "cut-off", "passing score"),
-}
-DOMAIN = re.compile(
-    r"就业|毕业|招聘|岗位|高校|大学|学生|创业|征兵|入伍|参军|升学|考研|研究生|专升本|学位|实习|帮扶|通知|政策|计划|"
-    r"求职|三支一扶|特岗|西部|宏志|辅导员|招录|指导|校园|访企|24365|平台|签约|科研助理|基层|企业|单位|活动|"
-    r"行动|冲刺|促进周|补贴|权益|歧视|统计|报告|贵州|教育部|教育厅|届|工作|学校|读书|当兵|退役|焦虑|家庭|困难|"
-    r"〔\d{4}〕|文号|文件|印发|发布|"
-    r"job|graduat|employ|recruit|student|universit|campus|polic|notice|college|intern|enlist|military|grassroots",
-    re.I,
-)
-COVERED_COHORTS = {2022, 2023, 2024}
-
 WHERE_TO_ASK = "建议咨询所在学校的就业指导中心（就业办），或当地人力资源和社会保障部门（电话 12333）。"
-COVERS = (
-    "我能回答的是已收录的通知中的内容：教育部关于2022届、2024届高校毕业生就业创业工作的通知，"
-    "2022届“百日冲刺”和2023届春季促就业攻坚行动的通知，以及贵州省2022届高校毕业生就业创业工作的通知"
-    "（校园招聘、基层项目、征兵入伍、升学、就业指导、困难群体帮扶等）。"
-)
 WHERE_TO_ASK_EN = (
     "Please ask your university's career office, or the local human resources and social security bureau "
     "(hotline 12333)."
 )
-COVERS_EN = (
-    "I can answer from the notices I hold: the Ministry of Education's notices on the 2022 and 2024 graduating "
-    "classes, the 2022 '100-day sprint' and the 2023 spring campaign, and Guizhou's 2022 notice."
-)
 
 
-def decline_reason(info: QuestionInfo, hits: list[Hit]) -> str | None:
+def _any(words: list[str], flat: str) -> list[str]:
+    """The words that occur in a (lower-cased, whitespace-free) text."""
+    return [w for w in words if normalize(w).lower() in flat]
+
+
+def uncovered_regions(info: QuestionInfo, profile: CorpusProfile) -> list[Region]:
+    """The regions a question names that no notice is for (a city counts as covered by its province's notice)."""
+    return [
+        r
+        for r in info.regions
+        if not profile.has_region(r) and not (r.city and profile.has_region(Region(r.province)))
+    ]
+
+
+def decline_reason(
+    info: QuestionInfo, hits: list[Hit], profile: CorpusProfile, words: Lexicon | None = None
+) -> str | None:
     """Why the notices cannot answer this question, or None when they can."""
+    words = words or lexicon()
     text = info.text
     flat = normalize(text).lower()
     if INJECTION.search(text):
         return "injection"
-    if OFF_TOPIC.search(text):
+    if _any(words.off_topic, flat):
         return "off-topic"
-    if any(c not in COVERED_COHORTS for c in info.cohorts):
+    if any(not profile.covers_cohort(c) for c in info.cohorts):
         return "cohort"
     if not hits:
         return "no-match"
     top_text = normalize(" ".join(h.chunk.text for h in hits[:3])).lower()
-    for name, words in ATTRIBUTES.items():
-        asked = [w for w in words if w.lower() in flat]
-        if asked and not any(w.lower() in top_text for w in asked):
+    for name, attribute_words in words.attributes.items():
+        asked = _any(attribute_words, flat)
+        if asked and not _any(asked, top_text):
             return f"attribute:{name}"
-    covered = {p for h in hits for p in ("贵州",) if p in h.chunk.scope}
-    other_provinces = [p for p in info.provinces if p not in covered and p != "贵州"]
-    if other_provinces and info.wants_number:
-        return "region"
-    if not DOMAIN.search(text):
+    if uncovered_regions(info, profile) and info.wants_number and not info.compare and not _applies(hits[0], profile):
+        return "region"  # a figure for a place no notice is for: the best clause is another place's
+    if not (_any(words.domain, flat) or _mentions_corpus(flat, profile)):
         return "off-topic"
     return None
 
 
-def decline_message(reason: str, info: QuestionInfo) -> str:
+def _applies(hit: Hit, profile: CorpusProfile) -> bool:
+    """Whether the best clause comes from a national notice (which applies everywhere)."""
+    notice = profile.notices.get(hit.chunk.doc)
+    return bool(notice and notice.region.national)
+
+
+def _mentions_corpus(flat: str, profile: CorpusProfile) -> bool:
+    """Whether the question names something only the corpus knows: a region, issuer or doc number of a notice."""
+    names = {n.region.name for n in profile.notices.values()} | {n.issuer for n in profile.notices.values()}
+    names |= {normalize(n.doc_number) for n in profile.notices.values() if n.doc_number}
+    return any(name.lower() in flat for name in names if name and name != "全国")
+
+
+def decline_message(reason: str, info: QuestionInfo, profile: CorpusProfile) -> str:
     """What the bot says when it declines: that the notices don't cover it, what they do, and where to ask."""
     if info.english:
         head = (
@@ -93,13 +91,19 @@ def decline_message(reason: str, info: QuestionInfo) -> str:
             if reason != "injection"
             else "I can only answer questions about graduate employment policy from the notices I hold."
         )
-        return f"{head} {COVERS_EN} {WHERE_TO_ASK_EN}"
+        return f"{head} {profile.covers_en()} {WHERE_TO_ASK_EN}"
     if reason == "injection":
         head = "我只能根据已收录的高校毕业生就业政策通知回答问题，不能执行其他指令。"
     elif reason == "cohort":
-        head = "已收录的通知只涉及2022届至2024届毕业生，没有你问到的届别的规定。"
+        years = profile.cohort_years
+        asked = "、".join(f"{c}届" for c in info.cohorts if not profile.covers_cohort(c))
+        newest = profile.newest
+        span = f"{years[0]}届至{years[-1]}届" if years else "（暂无）"
+        latest = f"最新的是{newest.tag()}（{newest.issued[:10]}印发）" if newest else ""
+        head = f"已收录的通知只涉及{span}毕业生，{latest}，没有{asked}的通知。"
     elif reason == "region":
-        head = "已收录的地方通知只有贵州省的，没有你问到的地区的具体规定。"
+        asked = "、".join(r.name for r in uncovered_regions(info, profile))
+        head = f"已收录的通知中没有{asked}的，无法告诉你{asked}的具体数字。"
     else:
         head = "抱歉，已收录的通知没有涉及这个问题。"
-    return f"{head}{COVERS}{WHERE_TO_ASK}"
+    return f"{head}{profile.covers()}{WHERE_TO_ASK}"

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from bot.answer import Answer, Citation
 from bot.chunks import Chunk
 from bot.cleaning import split_sentences
+from bot.profile import CorpusProfile
 from bot.question import QuestionInfo, lexical_form, normalize
 from bot.retrieval import Hit, char_ngrams, cohort_year
 from bot.state import Retrieved
@@ -15,9 +16,13 @@ from bot.state import Retrieved
 _STOP = set("的了吗呢吧啊么是在有和与及或请问一下怎么什么哪些多少如何为啥要会能可以我们你")
 ECHO_FLOOR = 0.3
 SHORT_SIGN_OFF = 200
+LEAD_AFTER = 60  # an answer longer than this leads with the fragment holding the asked detail
+OVERVIEW_ITEMS = 4
 _DIGIT = re.compile(r"\d")
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初")
-_PLACE = re.compile(r"(在|于).{1,12}(设|举办|举行)|主会场|分会场|[北上广重天]京|郑州|河南")
+_PLACE = re.compile(r"(在|于).{1,12}(设|举办|举行)|主会场|分会场|(?<![省市])[\u4e00-\u9fff]{2,3}(市|省)(?![场委政])")
+_YEAR = re.compile(r"20\d\d\s*[年届]?")
+_YEAR_ONLY = re.compile(r"[\s，,；;。年届]*")
 
 
 def _keys(text: str) -> set[str]:
@@ -109,6 +114,40 @@ def source_line(chunk: Chunk, english: bool = False) -> str:
     return f"根据{chunk.issuer}《{chunk.title}》（{ref}{chunk.year}年印发，适用于{_scope_cn(chunk)}）{chunk.clause}："
 
 
+def source_tag(chunk: Chunk, profile: CorpusProfile, english: bool = False) -> str:
+    """A short source tag: 贵州省 2022届通知（黔教发〔2022〕5号）二、6."""
+    notice = profile.notices.get(chunk.doc)
+    if english:
+        where = "national" if chunk.scope == "national" else chunk.scope
+        ref = f", {chunk.doc_number}" if chunk.doc_number else ""
+        return f"{where} notice for {chunk.cohort or chunk.year} graduates{ref}, clause {chunk.clause}"
+    tag = notice.tag() if notice else f"{_scope_cn(chunk)} {chunk.cohort}通知"
+    ref = f"（{chunk.doc_number}）" if chunk.doc_number else ""
+    return f"{tag}{ref}{chunk.clause}"
+
+
+def lead_fragment(sentences: list[str], info: QuestionInfo, qkeys: set[str], idf: Mapping[str, float]) -> str | None:
+    """The part of a long answer sentence that holds the asked figure, date or place, to say first."""
+    if not (info.wants_number or info.wants_date or info.wants_place):
+        return None
+    body = "".join(sentences)
+    if len(body) <= LEAD_AFTER:
+        return None
+    wanted = _DATE if info.wants_date else _PLACE if info.wants_place and not info.wants_number else _DIGIT
+    pieces = [p for p in re.split(r"(?<=[，,；;。])", body) if p.strip()]
+    scored = [
+        (score_sentence(p, qkeys, info, idf), i)
+        for i, p in enumerate(pieces)
+        if wanted.search(p) and not _YEAR_ONLY.fullmatch(_YEAR.sub("", p).strip("，,；;。 "))
+    ]
+    if not scored:
+        return None
+    _, best = max(scored)
+    start = best - 1 if best > 0 and len(pieces[best]) < 14 else best
+    fragment = "".join(pieces[start : best + 1]).strip().rstrip("，,；;。")
+    return fragment + "。" if fragment and fragment != body.rstrip("。") else None
+
+
 def pick_hits(hits: list[Hit], info: QuestionInfo) -> list[Hit]:
     """The clauses to answer from: the best, plus the best of another notice when comparing."""
     if not hits:
@@ -123,12 +162,43 @@ def pick_hits(hits: list[Hit], info: QuestionInfo) -> list[Hit]:
     return chosen
 
 
-def compose(
-    hits: list[Hit], info: QuestionInfo, query: str, idf: Mapping[str, float] | None = None
+def overview(
+    hits: list[Hit], info: QuestionInfo, query: str, idf: Mapping[str, float], profile: CorpusProfile
 ) -> tuple[str, list[Citation]]:
-    """The answer text and its citations, one part per chosen clause."""
+    """A broad question's answer: the most relevant clauses, each as its heading with its source."""
+    lines: list[str] = ["相关的主要规定有："]
+    citations: list[Citation] = []
+    seen: set[tuple[str, str]] = set()
+    for hit in hits:
+        chunk = hit.chunk
+        if (chunk.doc, chunk.clause) in seen or chunk.clause in ("序言", "落款"):
+            continue
+        sentences = best_sentences(chunk, info, query, limit=1, idf=idf)
+        if not sentences:
+            continue
+        seen.add((chunk.doc, chunk.clause))
+        citations.append(Citation.from_chunk(chunk, sentences[0]))
+        heading = chunk.heading if chunk.heading and len(chunk.heading) <= 40 else sentences[0]
+        lines.append(f"{len(citations)}. {heading}（{source_tag(chunk, profile)}）[{len(citations)}]")
+        if len(citations) == OVERVIEW_ITEMS:
+            break
+    return "\n".join(lines), citations
+
+
+def compose(
+    hits: list[Hit],
+    info: QuestionInfo,
+    query: str,
+    idf: Mapping[str, float] | None = None,
+    profile: CorpusProfile | None = None,
+) -> tuple[str, list[Citation]]:
+    """The answer text and its citations: the asked detail first, then the clause's sentences and a short source."""
+    profile = profile or CorpusProfile.from_chunks(h.chunk for h in hits)
+    if info.overview and not info.compare and not info.english and len(hits) > 1:
+        return overview(hits, info, query, idf or {}, profile)
     parts: list[str] = []
     citations: list[Citation] = []
+    qkeys = _keys(lexical_form(query, info))
     for n, hit in enumerate(pick_hits(hits, info), start=1):
         chunk = hit.chunk
         sentences = best_sentences(chunk, info, query, idf=idf)
@@ -137,17 +207,19 @@ def compose(
         quote = max(sentences, key=len) if len(sentences) > 1 else sentences[0]
         body = "".join(sentences)
         if info.english:
-            parts.append(f"{source_line(chunk, english=True)} “{body}” [{n}]")
+            parts.append(f"According to the {source_tag(chunk, profile, english=True)}: “{body}” [{n}]")
         else:
-            lead = source_line(chunk) if n == 1 else "另据" + source_line(chunk)[2:]
-            parts.append(f"{lead}{body}[{n}]")
+            lead = lead_fragment(sentences, info, qkeys, idf or {}) if n == 1 else None
+            also = "另据" if n > 1 else ""
+            first = f"{lead}\n" if lead else ""
+            parts.append(f"{first}{also}{source_tag(chunk, profile)}：{body}[{n}]")
         citations.append(Citation.from_chunk(chunk, quote))
     return "\n".join(parts), citations
 
 
 def extractive_answer(state: Retrieved, fallback: str | None = None) -> Answer:
     """The answer from the retrieved clauses' own sentences (also what llm mode falls back to, saying why)."""
-    text, citations = compose(state.hits, state.info, state.query, state.idf)
+    text, citations = compose(state.hits, state.info, state.query, state.idf, state.profile)
     return Answer(
         question=state.question,
         answer=text,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
 import statistics
@@ -50,16 +51,38 @@ EXPORT_COLUMNS = (
 )
 
 
-def load_salt(settings_salt: str | None, data_dir: Path) -> str:
-    """The configured salt, else a random one kept (private) in the data dir."""
-    if settings_salt:
-        return settings_salt
-    path = data_dir / "feedback-salt"
+def make_private(path: Path) -> None:
+    """Create the file readable and writable by its owner only (0600), or tighten one that exists."""
+    fd = os.open(path, os.O_CREAT | os.O_RDONLY, 0o600)  # the mode applies at creation: no window at 0644
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def load_secret(data_dir: Path, name: str) -> str:
+    """A random secret kept in a private file (0600) in the data dir, created at first use."""
+    path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(16), encoding="utf-8")
-        path.chmod(0o600)
+        draft = data_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)  # private from the start
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(secrets.token_hex(16))
+        try:
+            os.link(draft, path)  # atomic and never replaces: a process that got there first wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    make_private(path)
     return path.read_text(encoding="utf-8").strip()
+
+
+def load_salt(settings_salt: str | None, data_dir: Path) -> str:
+    """The configured salt, else a random one kept (private) in the data dir."""
+    return settings_salt or load_secret(data_dir, "feedback-salt")
 
 
 class FeedbackStore:
@@ -67,6 +90,9 @@ class FeedbackStore:
 
     def __init__(self, path: Path, salt: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if name == path or name.exists():  # SQLite gives its -wal and -shm files the database's mode
+                make_private(name)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")

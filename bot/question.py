@@ -1,146 +1,113 @@
-"""What a question asks for, read by rules: years, region, intent, language, follow-up."""
+"""A question read once into a typed value: its years, cohorts, regions and what it asks for.
+
+The word lists come from the lexicon (bot/lexicon/zh.yaml); the regions and cities a corpus knows
+come from its profile. Nothing here names a particular notice.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９：", "0123456789:")
-_CN_YEAR = {"二二": "2022", "二三": "2023", "二四": "2024", "二五": "2025", "二六": "2026"}
+from bot.lexicon import Lexicon, lexicon
+from bot.profile import CorpusProfile, Region
+from bot.text import normalize
 
-NUMBER_WORDS = (
-    "多少",
-    "几",
-    "什么时候",
-    "何时",
-    "哪天",
-    "时间",
-    "日期",
-    "截止",
-    "比例",
-    "多久",
-    "数量",
-    "规模",
-)
-DATE_WORDS = ("什么时候", "何时", "哪天", "日期", "截止", "几月", "几号", "时间")
-LIST_WORDS = ("哪些", "有什么", "包括", "哪几", "什么活动", "什么项目", "措施", "内容")
-PLACE_WORDS = ("哪里", "在哪儿", "在哪个", "在哪举", "在哪开", "地点", "主会场", "分会场", "哪个城市")
-COMPARE_WORDS = ("对比", "比较", "区别", "不同", "变化", "相比", "异同", "差别", "一样", "各有", "分别")
-FOLLOW_UP = re.compile(r"^(那|那么|还有|另外|再问|同样|这个|它|他们|该)|呢[？?]?$|^(and|what about|how about)\b", re.I)
-PROVINCES = (
-    "北京",
-    "天津",
-    "上海",
-    "重庆",
-    "河北",
-    "山西",
-    "辽宁",
-    "吉林",
-    "黑龙江",
-    "江苏",
-    "浙江",
-    "安徽",
-    "福建",
-    "江西",
-    "山东",
-    "河南",
-    "湖北",
-    "湖南",
-    "广东",
-    "海南",
-    "四川",
-    "贵州",
-    "云南",
-    "陕西",
-    "甘肃",
-    "青海",
-    "台湾",
-    "内蒙古",
-    "广西",
-    "西藏",
-    "宁夏",
-    "新疆",
-    "香港",
-    "澳门",
-)
+__all__ = ["QuestionInfo", "correct", "lexical_form", "normalize", "read_question", "region_words"]
+
+_CN_DIGIT = {ch: str(n) for n, ch in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+_CN_YEAR = re.compile(r"(?:二[〇零]|20)?([〇零一二三四五六七八九]{2})(?=[届年级])")
 
 
-PROVINCES_EN = {
-    "beijing": "北京", "tianjin": "天津", "shanghai": "上海", "chongqing": "重庆", "hebei": "河北", "shanxi": "山西",
-    "liaoning": "辽宁", "jilin": "吉林", "heilongjiang": "黑龙江", "jiangsu": "江苏", "zhejiang": "浙江",
-    "anhui": "安徽", "fujian": "福建", "jiangxi": "江西", "shandong": "山东", "henan": "河南", "hubei": "湖北",
-    "hunan": "湖南", "guangdong": "广东", "hainan": "海南", "sichuan": "四川", "guizhou": "贵州", "yunnan": "云南",
-    "shaanxi": "陕西", "gansu": "甘肃", "qinghai": "青海", "inner mongolia": "内蒙古", "guangxi": "广西",
-    "tibet": "西藏", "ningxia": "宁夏", "xinjiang": "新疆", "hong kong": "香港", "macau": "澳门", "taiwan": "台湾",
-}  # fmt: skip
+def _digits_year(text: str) -> str:
+    """二〇二二年 / 二二届 → 2022年 / 2022届."""
 
-EN_GLOSSARY = {
-    "special post": "特岗计划",
-    "three supports": "三支一扶",
-    "western": "西部计划",
-    "guizhou": "贵州",
-    "promotion week": "就业促进周",
-    "100-day": "百日冲刺",
-    "hundred-day": "百日冲刺",
-    "sprint": "百日冲刺",
-    "ratio": "比例",
-    "staff": "就业工作人员",
-    "enlist": "征兵入伍",
-    "military": "征兵入伍",
-    "army": "征兵入伍",
-    "master": "硕士研究生",
-    "postgraduate": "硕士研究生",
-    "spring": "春季攻坚行动",
-    "career": "就业指导",
-    "recruit": "招聘",
-    "when": "时间",
-    "how many": "多少",
-    "theme": "主题",
-    "venue": "会场",
-    "start a business": "创业",
-    "entrepreneur": "创业",
-    "internship": "实习",
-    "discrimination": "歧视",
-    "poor famil": "困难群体帮扶",
-    "disab": "残疾",
-    "platform": "平台",
-    "24365": "24365",
-    "deadline": "前完成",
-    "vocational": "高职",
-    "secretar": "书记校长",
-    "visit": "走访",
-    "employer": "用人单位",
-    "research assistant": "科研助理",
-    "order class": "订单班",
-    "main venue": "主会场",
-    "email": "电子信箱",
-    "e-mail": "电子信箱",
-    "contact": "联系人",
-    "phone": "电话",
-    "graduates": "毕业生",
-    "vacation": "寒暑假",
-    "winter": "寒暑假",
-    "summer": "寒暑假",
-    "issued": "印发",
-    "guidance": "就业指导",
-    "course": "课程",
-}
+    def to_digits(m: re.Match[str]) -> str:
+        return "20" + "".join(_CN_DIGIT.get(ch, ch) for ch in m.group(1))
+
+    return _CN_YEAR.sub(to_digits, text)
 
 
-def expand_english(text: str) -> str:
+def expand_english(text: str, words: Lexicon | None = None) -> str:
     """Add the Chinese terms an English question's keywords stand for (for lexical search)."""
+    words = words or lexicon()
     lower = text.lower()
-    return " ".join([text, *[cn for en, cn in EN_GLOSSARY.items() if en in lower]])
+    return " ".join([text, *[cn for en, cn in words.english.items() if en in lower]])
+
+
+def correct(text: str, words: Lexicon | None = None) -> str:
+    """The question with students' typos and near-miss programme names put into the notices' words."""
+    words = words or lexicon()
+    for wrong, right in words.corrections.items():
+        text = text.replace(wrong, right)
+    for name in words.programmes:
+        if len(name) < 4 or name in text:
+            continue
+        for start in range(0, len(text) - len(name) + 1):
+            window = text[start : start + len(name)]
+            if sum(a != b for a, b in zip(window, name, strict=True)) == 1 and window[0] == name[0]:
+                text = text[:start] + name + text[start + len(name) :]
+                break
+    return text
+
+
+def synonyms(text: str, words: Lexicon | None = None) -> list[str]:
+    """The notices' words for the student words a question uses (考公 → 公务员, 招录)."""
+    words = words or lexicon()
+    return [w for student, notice_words in words.synonyms.items() if student in text for w in notice_words]
 
 
 def lexical_form(text: str, info: QuestionInfo) -> str:
-    """The question as matched against clause text: an English one with the Chinese terms it stands for."""
-    return expand_english(text) if info.english else text
+    """The question as matched against clause text: English keywords and student words in the notices' terms."""
+    extra = synonyms(text)
+    base = expand_english(text) if info.english else text
+    return " ".join([base, *[w for w in extra if w not in base]])
 
 
-def normalize(text: str) -> str:
-    """Map full-width digits and colons to ASCII and drop whitespace."""
-    return re.sub(r"\s+", "", text.translate(_FULL_WIDTH))
+def region_words(profile: CorpusProfile | None = None, words: Lexicon | None = None) -> list[str]:
+    """The words that name a notice's region: provinces, their full names, and cities that have a notice.
+
+    Other cities stay in the text: a notice may name them (a venue, a provincial capital's programme).
+    """
+    words = words or lexicon()
+    names = [n for p, e in words.provinces.items() for n in (p, e.full)]
+    names += list(profile.cities if profile else [])
+    return sorted(set(names), key=len, reverse=True)
+
+
+def _has(flat: str, lower: str, zh: list[str], en: list[str]) -> bool:
+    """Whether the text holds one of the Chinese words or (as whole words) one of the English ones."""
+    return any(w in flat for w in zh) or any(re.search(rf"\b{re.escape(w)}", lower) for w in en)
+
+
+def _is_overview(flat: str, profile: CorpusProfile | None, words: Lexicon) -> bool:
+    """A broad question: an overview phrase and hardly any topic of its own (我是贵州的应届生有什么政策)."""
+    hits = [w for w in words.overview if w in flat]
+    if not hits:
+        return False
+    rest = flat
+    filler = [*hits, *region_words(profile, words), *words.cities, *words.overview_filler]
+    for word in sorted(filler, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    rest = re.sub(r"(?:20)?\d\d[年届级]?|[^\u4e00-\u9fff]", "", rest)
+    return len(rest) <= words.overview_topic_chars
+
+
+def read_regions(flat: str, lower: str, profile: CorpusProfile | None, words: Lexicon) -> list[Region]:
+    """The regions a question names: cities (as a city in its province) first, then provinces."""
+    found: list[Region] = []
+    cities = {**words.cities, **(profile.cities if profile else {})}
+    for city in sorted(cities, key=len, reverse=True):
+        if city in flat:
+            found.append(Region(cities[city], city))
+    named = {r.province for r in found}
+    for province, entry in words.provinces.items():
+        hit = province in flat or entry.full in flat
+        hit = hit or any(re.search(rf"\b{re.escape(en)}\b", lower) for en in entry.en)
+        hit = hit or any(f"{short}{ctx}" in flat for short in entry.short for ctx in words.short_form_context)
+        if hit and province not in named:
+            found.append(Region(province))
+    return found
 
 
 @dataclass
@@ -150,48 +117,87 @@ class QuestionInfo:
     text: str
     years: list[int] = field(default_factory=list)
     cohorts: list[int] = field(default_factory=list)
-    provinces: list[str] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
     english: bool = False
     wants_number: bool = False
+    wants_amount: bool = False
     wants_date: bool = False
-    wants_list: bool = False
     wants_place: bool = False
+    wants_procedure: bool = False
+    wants_condition: bool = False
+    wants_list: bool = False
+    overview: bool = False
     compare: bool = False
     follow_up: bool = False
+    now: bool = False
+    confirm: bool = False
+    national: bool = False
+
+    def asks_own(self) -> bool:
+        """Whether the question says itself what it asks for (a figure, a date, a place, a procedure...)."""
+        return any(
+            (self.wants_number, self.wants_date, self.wants_place, self.wants_procedure, self.wants_condition)
+        ) or self.wants_list or self.overview
+
+    @property
+    def provinces(self) -> list[str]:
+        """The provinces the question names (a city counts as its province)."""
+        return list(dict.fromkeys(r.province for r in self.regions if r.province))
+
+    @property
+    def asked_years(self) -> set[int]:
+        """The cohorts and years the question names."""
+        return set(self.cohorts) | set(self.years)
 
 
-def read_question(text: str) -> QuestionInfo:
-    """Read a question's years, cohorts, provinces and intent."""
-    flat = normalize(text)
-    for cn, year in _CN_YEAR.items():
-        flat = flat.replace(f"{cn}届", f"{year}届").replace(f"{cn}年", f"{year}年")
+def read_question(text: str, profile: CorpusProfile | None = None, words: Lexicon | None = None) -> QuestionInfo:
+    """Read a question's years, cohorts, regions and intent."""
+    words = words or lexicon()
+    flat = _digits_year(normalize(text))
+    lower = text.lower()
     cohorts = [int(y) for y in re.findall(r"(20\d\d)届", flat)]
     cohorts += [int("20" + y) for y in re.findall(r"(?<!\d)(\d\d)届", flat)]
-    cohorts += [int(y) for y in re.findall(r"(?:class of|graduates of) (20\d\d)", text.lower())]
-    years = [int(y) for y in re.findall(r"(20\d\d)", flat)]
+    cohorts += [int(y) for y in re.findall(r"(?:class of|graduates of|graduating in) (20\d\d)", lower)]
+    years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", flat)]
+    years += [int("20" + y) for y in re.findall(r"(?<![\d.])([12]\d)年(?!\d)", flat)]
     letters = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     cjk = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
     english = letters > 3 * max(cjk, 1) and letters >= 6
-    lower = text.lower()
+    intents = words.intents
+    en = intents.english
+
+    def asks(name: str, zh: list[str]) -> bool:
+        return _has(flat, lower, zh, en.get(name, []))
+
+    wants_amount = asks("amount", intents.amount)
+    stripped = text.strip()
+    follow = words.follow_up
+    follow_up = (
+        any(stripped.startswith(w) for w in follow.starts)
+        or any(stripped.rstrip("？?。. ").endswith(w) for w in follow.ends)
+        or any(re.match(rf"{re.escape(w)}\b", stripped, re.I) for w in follow.english)
+        or len(flat) <= follow.max_chars
+    )
+    all_years = set(years) | set(cohorts)
     return QuestionInfo(
         text=text,
         years=sorted(set(years)),
         cohorts=sorted(set(cohorts)),
-        provinces=list(
-            dict.fromkeys(
-                [p for p in PROVINCES if p in flat]
-                + (["贵州"] if "黔" in flat else [])
-                + [cn for en, cn in PROVINCES_EN.items() if re.search(rf"\b{en}\b", lower)]
-            )
-        ),
+        regions=read_regions(flat, lower, profile, words),
         english=english,
-        wants_number=any(w in flat for w in NUMBER_WORDS)
-        or bool(re.search(r"\b(how many|how much|when|what date|deadline|ratio)\b", lower)),
-        wants_date=any(w in flat for w in DATE_WORDS) or bool(re.search(r"\b(when|what date|deadline)\b", lower)),
-        wants_list=any(w in flat for w in LIST_WORDS) or bool(re.search(r"\b(which|what are|list)\b", lower)),
-        wants_place=any(w in flat for w in PLACE_WORDS) or bool(re.search(r"\bwhere\b", lower)),
-        compare=(any(w in flat for w in COMPARE_WORDS) and len(set(years)) + len(set(cohorts)) >= 1)
-        or len(set(years) | set(cohorts)) >= 2
+        wants_number=asks("number", intents.number) or wants_amount or asks("date", intents.date),
+        wants_amount=wants_amount,
+        wants_date=asks("date", intents.date),
+        wants_place=asks("place", intents.place),
+        wants_procedure=asks("procedure", intents.procedure),
+        wants_condition=asks("condition", intents.condition),
+        wants_list=asks("listing", intents.listing),
+        overview=_is_overview(flat, profile, words) or _has("", lower, [], [w for w in words.overview if w.isascii()]),
+        compare=(asks("compare", intents.compare) and len(all_years) >= 1)
+        or len(all_years) >= 2
         or bool(re.search(r"\b(compare|difference|differ)\b", lower)),
-        follow_up=bool(FOLLOW_UP.search(text.strip())) or len(flat) <= 6,
+        follow_up=follow_up,
+        now=asks("now", intents.now),
+        confirm=asks("confirm", intents.confirm),
+        national=_has(flat, lower, words.national, words.national),
     )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,28 +11,29 @@ from langchain_core.embeddings import Embeddings
 from rank_bm25 import BM25Okapi
 
 from bot.chunks import Chunk
-from bot.question import PROVINCES, QuestionInfo, lexical_form, normalize, read_question
+from bot.profile import CorpusProfile, cohort_of
+from bot.question import QuestionInfo, lexical_form, read_question, region_words
+from bot.text import char_ngrams, normalize
+
+__all__ = ["Filters", "Hit", "HybridRetriever", "char_ngrams", "cohort_year", "topic_query"]
 
 RRF_K = 60
-NAMING_SHARE = 0.15
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.85
-_TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
+OTHER_REGION_PENALTY = 0.006
 _DIGITS = re.compile(r"\d")
-_YEARISH = re.compile(r"\d|届")
 _QUOTED = re.compile(r"[“\"《「]([^”\"》」]+)[”\"》」]")
-_CONTEXT_WORDS = re.compile("|".join(PROVINCES) + r"|省|20\d\d\s*[年届]?|[今明去]年|届")
 
 
-def topic_query(query: str) -> str:
+def _context_words(profile: CorpusProfile | None) -> re.Pattern[str]:
+    """Region names (the lexicon's and the corpus's), years and cohorts: what steers by metadata."""
+    names = "|".join(map(re.escape, region_words(profile)))
+    return re.compile(names + r"|省|(?:20)?\d\d\s*[年届]|20\d\d|[今明去]年|届")
+
+
+def topic_query(query: str, profile: CorpusProfile | None = None) -> str:
     """The query without the region and years it names: those steer by metadata, not by word counts."""
-    return _CONTEXT_WORDS.sub(" ", query)
-
-
-def char_ngrams(text: str) -> list[str]:
-    """Lexical tokens: CJK characters and their bigrams, plus ASCII words and numbers."""
-    units = _TOKEN.findall(normalize(text).lower())
-    return units + [a + b for a, b in itertools.pairwise(units)]
+    return _context_words(profile).sub(" ", query)
 
 
 @dataclass
@@ -78,39 +77,47 @@ class Hit:
 class HybridRetriever:
     """Dense + lexical retrieval over one index build, fused by weighted reciprocal rank."""
 
-    def __init__(self, chunks: list[Chunk], vectorstore: Chroma, embeddings: Embeddings, depth: int = 30) -> None:
+    def __init__(
+        self,
+        chunks: list[Chunk],
+        vectorstore: Chroma,
+        embeddings: Embeddings,
+        depth: int = 30,
+        profile: CorpusProfile | None = None,
+    ) -> None:
         self.chunks = chunks
+        self.profile = profile or CorpusProfile.from_chunks(chunks)
         self.embeddings = embeddings
         self.by_id = {c.id: c for c in chunks}
         self.vectorstore = vectorstore
         self.depth = depth
         self.bm25 = BM25Okapi([char_ngrams(c.lexical_text) for c in chunks])
         self.idf = {gram: max(value, 0.1) for gram, value in self.bm25.idf.items()}  # rarity of n-grams, floored
-        self.doc_names = _doc_names(chunks)
-        self.titles = {c.doc: normalize(c.title) for c in chunks}
+        self.titles = {doc: normalize(n.title) for doc, n in self.profile.notices.items()}
 
     def about(self, query: str) -> str:
         """The query without the title of a notice it names: what it asks about that notice (its topic)."""
         for doc in self.docs_named(query):
-            number = self.doc_names[doc][0]
+            number = normalize(self.profile.notices[doc].doc_number or "")
             query = without_title_words(normalize(query).replace(number, " ") if number else query, self.titles[doc])
         return query
 
     def docs_named(self, query: str) -> set[str]:
-        """The notices a question names by doc number or by words only their title has (百日冲刺, 春季攻坚)."""
-        flat = normalize(query)
-        grams = set(char_ngrams(query))
-        return {
-            doc
-            for doc, (number, distinct) in self.doc_names.items()
-            if (number and number in flat) or len(distinct & grams) >= 2
-        }
+        """The notices a question names by doc number or by words only their title has."""
+        return self.profile.docs_named(query)
 
     @classmethod
-    def from_index(cls, client: Any, collection: str, embeddings: Embeddings, chunks: list[Chunk]) -> HybridRetriever:
+    def from_index(
+        cls,
+        client: Any,
+        collection: str,
+        embeddings: Embeddings,
+        chunks: list[Chunk],
+        profile: CorpusProfile | None = None,
+    ) -> HybridRetriever:
         """Build over an index build's collection and its chunks (the lexical side from the same chunks)."""
         store = Chroma(client=client, collection_name=collection, embedding_function=embeddings)
-        return cls(chunks, store, embeddings)
+        return cls(chunks, store, embeddings, profile=profile)
 
     def dense(self, query: str, filters: Filters, vector: list[float] | None = None) -> list[tuple[Chunk, float]]:
         """Chunks nearest the query embedding (given, or computed here), with cosine similarity."""
@@ -147,13 +154,13 @@ class HybridRetriever:
     ) -> list[Hit]:
         """The top k chunks for a query, fused and adjusted for the years and region it names."""
         filters = filters or Filters()
-        info = info or read_question(query)
+        info = info or read_question(query, self.profile)
         hits: dict[str, Hit] = {}
         for rank, (chunk, _similarity) in enumerate(self.dense(query, filters, vector)):
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.score += DENSE_WEIGHT / (RRF_K + rank + 1)
             hit.dense_rank = rank + 1
-        lexical_query = self.about(topic_query(lexical_form(query, info)))
+        lexical_query = topic_query(self.about(lexical_form(query, info)), self.profile)
         if lexical_query.strip():
             for rank, (chunk, _score) in enumerate(self.lexical(lexical_query, filters)):
                 hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
@@ -162,8 +169,9 @@ class HybridRetriever:
         qgrams = set(char_ngrams(lexical_query))
         quoted = [q for q in _QUOTED.findall(normalize(query)) if len(q) >= 2]
         named = self.docs_named(query)
+        newest = self.profile.cohort_years[-1] if self.profile.cohort_years else 0
         for hit in hits.values():
-            hit.score += _context_bonus(hit.chunk, info) + _heading_bonus(hit.chunk, qgrams)
+            hit.score += _context_bonus(hit.chunk, info, newest) + _heading_bonus(hit.chunk, qgrams)
             if hit.chunk.doc in named:
                 hit.score += 0.008
             if quoted and all(q in normalize(hit.chunk.text) for q in quoted):
@@ -182,27 +190,12 @@ def without_title_words(query: str, title: str, shortest: int = 3) -> str:
     return "".join(out)
 
 
-def _doc_names(chunks: list[Chunk]) -> dict[str, tuple[str, set[str]]]:
-    """Per notice: its doc number, and the title bigrams no other title has and few clauses use (百日, 攻坚)."""
-    titles = {c.doc: (c.title, normalize(c.doc_number or "")) for c in chunks}
-    grams = {
-        doc: {g for g in char_ngrams(t) if len(g) == 2 and not _YEARISH.search(g)} for doc, (t, _) in titles.items()
-    }
-    used = Counter(g for c in chunks for g in set(char_ngrams(c.lexical_text)))
-    rare = {g for g, n in used.items() if n <= NAMING_SHARE * len(chunks)}  # 活动, 举办 say nothing about which notice
-    return {
-        doc: (number, (grams[doc] - set().union(*(g for other, g in grams.items() if other != doc))) & rare)
-        for doc, (_, number) in titles.items()
-    }
-
-
 def cohort_year(chunk: Chunk) -> int:
     """The graduating class a notice is about, as a year."""
-    m = re.search(r"20\d\d", chunk.cohort)
-    return int(m.group(0)) if m else chunk.year
+    return cohort_of(chunk.cohort, chunk.issued)
 
 
-def _context_bonus(chunk: Chunk, info: QuestionInfo) -> float:
+def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
     """Prefer notices of the years and region a question names; else the newer notice."""
     bonus = 0.0
     wanted = set(info.cohorts) | set(info.years)
@@ -212,10 +205,12 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo) -> float:
         elif chunk.year in wanted:
             bonus += 0.003
     else:
-        bonus += 0.0004 * (cohort_year(chunk) - 2022)
+        bonus += 0.0004 * (cohort_year(chunk) - newest)  # the same for every clause of a notice: only order counts
     if info.provinces:
         if any(p in chunk.scope for p in info.provinces):
             bonus += 0.012
+        elif chunk.scope != "national":
+            bonus -= OTHER_REGION_PENALTY  # another province's notice does not apply to the one asked about
     elif chunk.scope != "national":
         bonus -= 0.002
     figures = _YEAR.sub(" ", chunk.text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
@@ -234,7 +229,7 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo) -> float:
 
 
 _NUMBER = re.compile(
-    r"(?<![（(])\d+(?![.、）)])|[一二三四五六七八九十百千万]+(个|所|人|万|名|项|家|次|批|倍|季|月|日|期|轮)|比例"
+    r"(?<![（(\d])\d+(?![\d.、）)])|[一二三四五六七八九十百千万]+(个|所|人|万|名|项|家|次|批|倍|季|月|日|期|轮)|比例"
 )
 _YEAR = re.compile(r"20\d\d\s*[年届级]|〔20\d\d〕")
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初|前完成|期间")

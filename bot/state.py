@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.profile import CorpusProfile
 from bot.question import QuestionInfo
 from bot.retrieval import Hit
 
@@ -20,3 +21,4 @@ class Retrieved:
     started: float = 0.0
     retrieve_ms: float = 0.0
     idf: dict[str, float] = field(default_factory=dict)
+    profile: CorpusProfile = field(default_factory=lambda: CorpusProfile(notices={}))

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import re
 import time
+import traceback
 from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any, TypeVar
@@ -15,7 +16,7 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -29,10 +30,11 @@ from telegram.ext import (
 
 from bot.answer import Answer, Citation
 from bot.chain import AnswerChain
-from bot.feedback import FeedbackStore
+from bot.feedback import FeedbackStore, load_secret
 from bot.notice import NoticeError
 from bot.settings import Settings
 from bot.tg import texts
+from bot.tg.callbacks import CallbackSigner
 from bot.tg.history import ChatHistory
 from bot.tg.ratelimit import RateLimiter
 from bot.tg.render import answer_keyboard, render_answer, render_clause, split_message
@@ -101,31 +103,40 @@ class RedactingFormatter(logging.Formatter):
         return text.replace(self.token, "<token>") if self.token else text
 
 
-async def with_retry(send: Callable[[], Awaitable[T]], attempts: int = 6, delay: float = 0.5) -> T:
-    """Call the Bot API, retrying network errors and flood waits with backoff (not bad requests)."""
-    for attempt in range(attempts):
+async def with_retry(
+    send: Callable[[], Awaitable[T]], deadline: float = 90.0, delay: float = 0.5, max_delay: float = 10.0
+) -> T:
+    """Call the Bot API, retrying network errors and flood waits with capped backoff until `deadline` seconds."""
+    give_up = time.monotonic() + deadline
+    attempt = 0
+    while True:
         try:
             return await send()
-        except RetryAfter as exc:
-            wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
-            await asyncio.sleep(float(wait))
         except (BadRequest, Forbidden):
             raise
-        except NetworkError as exc:
-            if attempt == attempts - 1:
-                raise
-            log.warning("Bot API call failed (%s), retrying", type(exc).__name__)
-            await asyncio.sleep(delay * 2**attempt)
-    return await send()
+        except RetryAfter as exc:
+            error: TelegramError = exc
+            wait = exc.retry_after if isinstance(exc.retry_after, int | float) else exc.retry_after.total_seconds()
+        except NetworkError as exc:  # 502 Bad Gateway, timeouts, refused connections
+            error, wait = exc, min(max_delay, delay * 2**attempt)
+            log.warning("Bot API call failed (%s), retrying in %.1f s", type(exc).__name__, wait)
+        attempt += 1
+        if time.monotonic() + float(wait) > give_up:
+            raise error
+        await asyncio.sleep(float(wait))
 
 
 class PolicyBot:
     """Handlers and per-chat state; one instance per running bot."""
 
+    send_deadline = 90.0  # seconds a reply keeps being retried through a Bot API outage
+    retry_delay = 0.5  # the first backoff; it doubles up to 10 s
+
     def __init__(self, chain: AnswerChain, settings: Settings, store: FeedbackStore) -> None:
         self.chain = chain
         self.settings = settings
         self.store = store
+        self.signer = CallbackSigner(load_secret(settings.data_dir, "telegram-button-secret").encode())
         self.history = ChatHistory(settings.telegram_history_turns, settings.telegram_history_idle_minutes * 60)
         self.limiter = RateLimiter(settings.telegram_rate_limit)
 
@@ -139,13 +150,17 @@ class PolicyBot:
         """The full text of a cited clause, from the active index."""
         return self.chain.corpus.clause_text(citation.doc, citation.clause) or citation.quote
 
+    async def call(self, send: Callable[[], Awaitable[T]]) -> T:
+        """A Bot API call, retried through an outage of up to `send_deadline` seconds."""
+        return await with_retry(send, deadline=self.send_deadline, delay=self.retry_delay)
+
     async def send(self, message: Message, html: str, markup: InlineKeyboardMarkup | None = None) -> Message:
         """Reply with HTML, split at Telegram's limit; the buttons go under the last part."""
         parts = split_message(html)
         sent = message
         for n, part in enumerate(parts, start=1):
             keyboard = markup if n == len(parts) else None
-            sent = await with_retry(
+            sent = await self.call(
                 lambda part=part, keyboard=keyboard: message.reply_text(  # type: ignore[misc]
                     part, parse_mode=ParseMode.HTML, reply_markup=keyboard, do_quote=False
                 )
@@ -205,10 +220,25 @@ class PolicyBot:
             self.history.reset(update.effective_chat.id)
             await self.send(update.effective_message, escape(texts.RESET))
 
+    async def admin_only(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Tell a non-admin that a command is for admins only."""
+        if update.effective_message:
+            await self.send(update.effective_message, escape(texts.ADMIN_ONLY))
+
+    async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command the bot does not have gets the help text (in groups only when addressed to this bot)."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        command, _, target = message.text.split()[0].partition("@")
+        if message.chat.type != ChatType.PRIVATE and target.lower() != (context.bot.username or "").lower():
+            return  # meant for another bot in the group
+        await self.send(message, escape(texts.UNKNOWN_COMMAND.format(command=command[:32]) + "\n" + texts.HELP))
+
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Usage figures, for admins only."""
         if not self.is_admin(update):
-            await self.help(update, context)
+            await self.admin_only(update, context)
             return
         if update.effective_message:
             await self.send(update.effective_message, texts.stats_text(await asyncio.to_thread(self.store.stats)))
@@ -216,7 +246,7 @@ class PolicyBot:
     async def reindex(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Re-ingest the knowledge folder, for admins only."""
         if not self.is_admin(update):
-            await self.help(update, context)
+            await self.admin_only(update, context)
             return
         if update.effective_message is None:
             return
@@ -257,7 +287,8 @@ class PolicyBot:
         cut = len(text) > limit
         text = text[:limit]
         history = self.history.get(chat.id)
-        await with_retry(lambda: context.bot.send_chat_action(chat.id, ChatAction.TYPING))
+        with contextlib.suppress(TelegramError):  # only a courtesy: never hold the answer for it
+            await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
         started = time.perf_counter()
         if self.chain.mode == "llm":
             answer, streamed = await self._stream(message, text, history)
@@ -268,10 +299,12 @@ class PolicyBot:
         html = render_answer(answer)
         if cut:
             html = escape(texts.CUT_NOTE.format(n=limit)) + "\n\n" + html
-        keyboard = answer_keyboard(answer_id, len(answer.citations))
+        keyboard = answer_keyboard(
+            answer_id, len(answer.citations), lambda kind, a, n: self.signer.sign(kind, a, n, chat.id)
+        )
         parts = split_message(html)
         if streamed is not None and len(parts) == 1:
-            await with_retry(lambda: streamed.edit_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=keyboard))
+            await self.call(lambda: streamed.edit_text(parts[0], parse_mode=ParseMode.HTML, reply_markup=keyboard))
         else:
             await self.send(message, html, keyboard)
         self.history.add(chat.id, text)
@@ -287,7 +320,7 @@ class PolicyBot:
             if now - last >= self.settings.telegram_edit_interval and shown.strip():
                 preview = escape(shown[:3500]) + " …"
                 if sent is None:
-                    sent = await with_retry(lambda text=preview: message.reply_text(text, do_quote=False))  # type: ignore[misc]
+                    sent = await self.call(lambda text=preview: message.reply_text(text, do_quote=False))  # type: ignore[misc]
                 else:
                     with contextlib.suppress(BadRequest):  # "message is not modified": the next edit catches up
                         await sent.edit_text(preview)
@@ -304,46 +337,55 @@ class PolicyBot:
     # -- buttons ---------------------------------------------------------------------------------
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Example questions, 原文 [n] and 👍/👎."""
+        """Example questions, 原文 [n] and 👍/👎 (answer buttons only when signed for this chat)."""
         query = update.callback_query
         if query is None or query.data is None:
             return
-        kind, _, rest = query.data.partition(":")
         message = query.message if isinstance(query.message, Message) else None
-        if kind == "ask" and message is not None and rest.isdigit() and int(rest) < len(texts.EXAMPLES):
-            await with_retry(lambda: query.answer())
+        kind, _, rest = query.data.partition(":")
+        if kind == "ask" and message is not None and rest in {str(n) for n in range(len(texts.EXAMPLES))}:
+            await self.call(lambda: query.answer())
             await self.answer(message, update, context, texts.EXAMPLES[int(rest)])
             return
-        answer_id, _, number = rest.partition(":")
-        stored = await asyncio.to_thread(self.store.get, int(answer_id)) if answer_id.isdigit() else None
-        if stored is None:
-            await with_retry(lambda: query.answer(texts.GONE))
+        press = self.signer.verify(query.data, query.message.chat.id if query.message else None)
+        stored = await asyncio.to_thread(self.store.get, press.answer_id) if press else None
+        if press is None or stored is None:  # forged, from another chat, or from a store that was reset
+            await self.call(lambda: query.answer(texts.GONE))
             return
-        if kind == "src" and number.isdigit() and 1 <= int(number) <= len(stored["citations"]) and message:
-            citation = Citation.model_validate(stored["citations"][int(number) - 1])
-            await with_retry(lambda: query.answer())
-            await self.send(message, render_clause(citation, await asyncio.to_thread(self.clause_text, citation)))
-        elif kind == "fb" and number in ("1", "-1"):
-            await asyncio.to_thread(self.store.vote, int(answer_id), int(number))
-            await with_retry(lambda: query.answer(texts.THANKS))
+        if press.kind == "src" and press.number <= len(stored["citations"]) and message:
+            citation = Citation.model_validate(stored["citations"][press.number - 1])
+            await self.call(lambda: query.answer())
+            text = await asyncio.to_thread(self.clause_text, citation)
+            await self.send(message, render_clause(citation, text, press.number))
+        elif press.kind == "fb":
+            if stored["user_hash"] != self.store.user_hash(query.from_user.id):  # in groups: only the asker votes
+                await self.call(lambda: query.answer(texts.NOT_YOURS))
+                return
+            await asyncio.to_thread(self.store.vote, press.answer_id, press.number)
+            await self.call(lambda: query.answer(texts.THANKS))
         else:
-            await with_retry(lambda: query.answer())
+            await self.call(lambda: query.answer())
 
     # -- errors ----------------------------------------------------------------------------------
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the failure (without the token) and apologise to the student."""
-        log.error("update failed: %s: %s", type(context.error).__name__, context.error)
+        """Log the failure with its update id and traceback (without the token); apologise to the student."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        error = context.error
+        trace = "".join(traceback.format_exception(error)) if error else "no exception"
+        token = context.bot.token
+        log.error("update %s failed (not answered): %s", update_id, trace.replace(token, "<token>").rstrip())
         if isinstance(update, Update) and update.effective_message is not None:
             try:
                 await update.effective_message.reply_text(texts.APOLOGY, do_quote=False)
-            except Exception as exc:  # the Bot API is unreachable too: the next update will get through
-                log.warning("could not send the apology: %s", type(exc).__name__)
+            except TelegramError as exc:  # the Bot API is unreachable too: the next update will get through
+                log.warning("update %s: could not send the apology either (%s)", update_id, type(exc).__name__)
 
     # -- wiring ----------------------------------------------------------------------------------
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        """Add every handler to an application."""
+        """Add every handler to an application; edited messages are ignored (a question is answered once)."""
+        new = filters.UpdateType.MESSAGE  # not edits, not channel posts
         for name, handler in (
             ("start", self.start),
             ("help", self.help),
@@ -353,20 +395,21 @@ class PolicyBot:
             ("stats", self.stats),
             ("reindex", self.reindex),
         ):
-            app.add_handler(CommandHandler(name, handler))
+            app.add_handler(CommandHandler(name, handler, filters=new))
+        app.add_handler(MessageHandler(new & filters.COMMAND, self.unknown_command))
         app.add_handler(CallbackQueryHandler(self.button))
-        app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, self.question))
+        app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, self.question))
         media = (
             filters.PHOTO | filters.Sticker.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.Document.ALL
         )
         app.add_handler(
-            MessageHandler(media | filters.VIDEO_NOTE | filters.LOCATION | filters.CONTACT, self.other_input)
+            MessageHandler(new & (media | filters.VIDEO_NOTE | filters.LOCATION | filters.CONTACT), self.other_input)
         )
         app.add_error_handler(self.on_error)
 
     async def post_init(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         """Register the command menu and warm the chain before the first question."""
-        await with_retry(lambda: app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS]))
+        await self.call(lambda: app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS]))
         await asyncio.to_thread(self.chain.answer, "预热")
 
 

@@ -1,8 +1,9 @@
-"""Answers as Telegram HTML: escaped text, numbered sources, buttons, and splitting at 4,096 characters."""
+"""Answers as Telegram HTML: escaped text, caveats, short source tags, buttons, and splitting at 4,096 characters."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -39,48 +40,69 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     return [p.strip("\n") for p in parts if p.strip()] or [""]
 
 
-def source_label(citation: Citation) -> str:
-    """How a source is named in a reply: 黔教发〔2022〕5号 二、6. (the title when there is no doc number)."""
-    return f"{citation.doc_number or '《' + citation.title + '》'} {citation.clause}"
+_COHORT = re.compile(r"(20\d{2})\s*届")
+_REGION_SUFFIX = re.compile(r"(?:壮族|回族|维吾尔)?自治区$|特别行政区$|省$|市$")
+_DOC_KIND = re.compile(r"(通知|意见|办法|方案|规定|公告|通告|决定|函)$")
 
 
-def _where(citation: Citation) -> str:
-    """Issuer, year and region of a cited notice."""
-    region = "全国" if citation.scope in (None, "national") else citation.scope
+def region_name(scope: str | None) -> str:
+    """A notice's region as students say it: 全国 for national notices, 贵州 for 贵州省."""
+    if not scope or scope == "national":
+        return "全国"
+    return _REGION_SUFFIX.sub("", scope) or scope
+
+
+def cohort(citation: Citation) -> str:
+    """The graduating class a notice is for (2022届, from its title), else the year it was issued (2023年)."""
+    match = _COHORT.search(citation.title)
+    if match:
+        return f"{match[1]}届"
     year = (citation.issued or "")[:4]
-    return "，".join(x for x in (citation.issuer, f"{year}年" if year else "", region) if x)
+    return f"{year}年" if year.isdigit() else ""
+
+
+def source_tag(citation: Citation) -> str:
+    """A short name for a cited clause: 贵州 2022届通知 二、6."""
+    kind = _DOC_KIND.search(citation.title.strip())
+    return " ".join(x for x in (region_name(citation.scope), cohort(citation) + (kind[1] if kind else "通知"),
+                                citation.clause) if x)  # fmt: skip
 
 
 def render_answer(answer: Answer) -> str:
-    """The answer in HTML parse mode: the text, then the numbered sources with issuer, year and region."""
+    """The answer in HTML parse mode: the text, the caveats, then a short source tag per citation."""
     lines = [escape(answer.answer)]
+    if answer.caveats:
+        lines += [""] + [f"⚠️ {escape(c.text)}" for c in answer.caveats]
     if answer.citations:
-        lines += ["", "<b>来源</b>"]
-        lines += [
-            f"[{n}] {escape(source_label(c))}（{escape(_where(c))}）" for n, c in enumerate(answer.citations, start=1)
-        ]
+        lines.append("")
+        for n, c in enumerate(answer.citations, start=1):
+            number = f" · {escape(c.doc_number)}" if c.doc_number else ""
+            lines.append(f"[{n}] {escape(source_tag(c))}{number}")
     if answer.fallback:
         lines += ["", "<i>（语言模型暂不可用，以上为条款原文摘录。）</i>"]
     return "\n".join(lines)
 
 
-def answer_keyboard(answer_id: int, citations: int) -> InlineKeyboardMarkup:
-    """原文 [n] buttons for each citation, then 👍 / 👎."""
+def answer_keyboard(answer_id: int, citations: int, sign: Callable[[str, int, int], str]) -> InlineKeyboardMarkup:
+    """原文 [n] buttons for each citation, then 👍 / 👎; `sign(kind, answer_id, number)` makes their data."""
     rows = []
     sources = [
-        InlineKeyboardButton(f"原文 [{n}]", callback_data=f"src:{answer_id}:{n}") for n in range(1, citations + 1)
+        InlineKeyboardButton(f"原文 [{n}]", callback_data=sign("src", answer_id, n)) for n in range(1, citations + 1)
     ]
     if sources:
         rows.append(sources[:4])
     rows.append(
         [
-            InlineKeyboardButton("👍", callback_data=f"fb:{answer_id}:1"),
-            InlineKeyboardButton("👎", callback_data=f"fb:{answer_id}:-1"),
+            InlineKeyboardButton("👍", callback_data=sign("fb", answer_id, 1)),
+            InlineKeyboardButton("👎", callback_data=sign("fb", answer_id, -1)),
         ]
     )
     return InlineKeyboardMarkup(rows)
 
 
-def render_clause(citation: Citation, text: str) -> str:
-    """A clause's full text, headed by its source."""
-    return f"<b>{escape(source_label(citation))}</b>\n《{escape(citation.title)}》\n\n{escape(text)}"
+def render_clause(citation: Citation, text: str, number: int | None = None) -> str:
+    """A clause's full text, headed by its short tag, the notice's full title, doc number, issuer and date."""
+    tag = f"[{number}] {source_tag(citation)}" if number else source_tag(citation)
+    details = " · ".join(x for x in (citation.doc_number, citation.issuer, citation.issued) if x)
+    head = f"<b>{escape(tag)}</b>\n《{escape(citation.title)}》"
+    return f"{head}\n{escape(details)}\n\n{escape(text)}" if details else f"{head}\n\n{escape(text)}"

@@ -1,0 +1,114 @@
+"""Caveats: what a student must know before the quote, computed the same way in every answer mode.
+
+- `detail_missing`: the question asks for a figure, amount, date, place or procedure the cited clause does not state;
+- `year_mismatch`: the asked year or cohort is not the cited notice's;
+- `region_mismatch`: the asked region has no notice (or the cited notice is for another region);
+- `stale`: the question is about now and the newest cited notice is for an earlier class.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.answer import Caveat, Citation
+from bot.profile import CorpusProfile, NoticeInfo, Region
+from bot.question import QuestionInfo
+
+_YEAR = re.compile(r"20\d\d\s*[年届级]|[〔\[(（]20\d\d[〕\])）]\s*\d*\s*号?|20\d\d")
+_DOC_YEAR = re.compile(r"[〔\[(（](20\d\d)[〕\])）]")
+_FIGURE = re.compile(
+    r"(?<![（(\d])\d+(?![\d.．、）)])|[一二两三四五六七八九十百千万]+(个|所|人|万|名|项|家|次|批|倍|季|月|日|期|轮|元|年)|比例|全部|所有"
+)
+_DATE = re.compile(
+    r"\d+\s*[月日号]|[上中下]旬|月底|年底|月初|年初|春季|秋季|春招|秋招|寒假|暑假|寒暑假|每年|全年|前完成|期间|同步|第一时间|尽早|尽快|立即|及时"
+)
+_AMOUNT = re.compile(r"\d[\d,.]*\s*(万)?元|元/|元每|补贴标准|按.{0,10}标准")
+_PLACE = re.compile(
+    r"(在|于|到).{1,16}(设|举办|举行|办理|报名|申请|登录)|会场|网站|平台|网址|窗口|部门|机构|中心|地点|\w+市|\w+省"
+)
+_PROCEDURE = re.compile(
+    r"申请|办理|报名|登录|提交|填写|流程|程序|手续|审核|认定|登记|注册|通过.{1,12}(平台|系统|网站)"
+)
+
+
+def _missing_detail(info: QuestionInfo, text: str) -> str | None:
+    """The kind of detail the question asks for that the clause text does not state, if any."""
+    figures = _YEAR.sub(" ", text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
+    if info.wants_date and not _DATE.search(figures):
+        return "具体时间"
+    if info.wants_amount and not _AMOUNT.search(figures):
+        return "具体金额"
+    if info.wants_number and not info.wants_date and not _FIGURE.search(figures):
+        return "具体数字"
+    if info.wants_place and not _PLACE.search(text):
+        return "具体地点"
+    if info.wants_procedure and not info.wants_number and not _PROCEDURE.search(text):
+        return "具体办理流程"
+    return None
+
+
+def _year_mismatch(info: QuestionInfo, notice: NoticeInfo, profile: CorpusProfile, today: date) -> bool:
+    """Whether the cited notice is not for the cohort or year the question names.
+
+    A doc number's year, and years long before any notice (2010年以后新建的高校), name no cohort.
+    """
+    earliest = (profile.cohort_years or [today.year])[0] - 2
+    years = {y for y in info.years if earliest <= y <= today.year + 1}
+    years -= {int(y) for y in _DOC_YEAR.findall(info.text)}
+    if info.cohorts:
+        return notice.cohort_year not in info.cohorts
+    if years:
+        return notice.cohort_year not in years and notice.year not in years
+    return False
+
+
+def caveats_for(
+    info: QuestionInfo,
+    citations: list[Citation],
+    texts: dict[tuple[str, str], str],
+    profile: CorpusProfile,
+    today: date,
+) -> list[Caveat]:
+    """The caveats an answer citing these clauses must carry, in the order a reader needs them."""
+    cited = [profile.notices[c.doc] for c in citations if c.doc in profile.notices]
+    if not cited:
+        return []
+    first = cited[0]
+    out: list[Caveat] = []
+    detail = _missing_detail(info, texts.get((citations[0].doc, citations[0].clause), citations[0].quote))
+    if detail and not info.overview and not info.compare:
+        out.append(Caveat(kind="detail_missing", text=f"所引通知没有写明你问的{detail}，以下是通知中最相关的规定。"))
+    if not info.compare and _year_mismatch(info, first, profile, today):
+        asked = "、".join([f"{c}届" for c in info.cohorts] or [f"{y}年" for y in info.years])
+        out.append(
+            Caveat(
+                kind="year_mismatch",
+                text=f"已收录的通知中没有{asked}的相关规定，以下依据{first.tag()}（{first.issued[:10]}印发）。",
+            )
+        )
+    for region in info.regions:
+        if info.compare:
+            break
+        own = profile.has_region(region) or (region.city and profile.has_region(Region(region.province)))
+        if not own or not first.region.contains(region):
+            where = "全国性的通知" if first.region.national else f"{first.region.label()}的通知"
+            out.append(
+                Caveat(
+                    kind="region_mismatch",
+                    text=f"已收录的通知中没有{region.name}的，以下依据{where}，{region.name}的具体规定请咨询当地。",
+                )
+            )
+            break
+    newest = max(cited, key=lambda n: (n.cohort_year, n.issued))
+    if info.now and newest.cohort_year < today.year:
+        out.append(
+            Caveat(
+                kind="stale",
+                text=(
+                    f"你问的是现在的情况；已收录的相关通知是{newest.tag()}（{newest.issued[:10]}印发），"
+                    f"{today.year}年的最新政策请以学校和主管部门的最新通知为准。"
+                ),
+            )
+        )
+    return out

@@ -1,0 +1,107 @@
+"""The word lists that read a question, loaded once from bot/lexicon/zh.yaml and validated."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.resources import lexicon_file
+
+INTENTS = ("number", "amount", "date", "place", "procedure", "condition", "listing", "compare", "now", "confirm")
+
+
+class LexiconError(ValueError):
+    """The lexicon file is missing or does not follow its schema."""
+
+
+class _Strict(BaseModel):
+    """A lexicon section: unknown keys are mistakes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Province(_Strict):
+    """A province: its full name, one-character short forms, English names."""
+
+    full: str
+    short: list[str] = Field(default_factory=list)
+    en: list[str] = Field(default_factory=list)
+
+
+class FollowUp(_Strict):
+    """How a follow-up question starts or ends, and how short a question must be to count as one."""
+
+    starts: list[str]
+    ends: list[str]
+    english: list[str]
+    max_chars: int = Field(ge=0)
+
+
+class Intents(_Strict):
+    """Words for each thing a question can ask for, in Chinese and English."""
+
+    number: list[str]
+    amount: list[str]
+    date: list[str]
+    place: list[str]
+    procedure: list[str]
+    condition: list[str]
+    listing: list[str]
+    compare: list[str]
+    now: list[str]
+    confirm: list[str]
+    english: dict[str, list[str]]
+
+
+class Lexicon(_Strict):
+    """Every word list policybot reads questions with."""
+
+    intents: Intents
+    overview: list[str]
+    overview_topic_chars: int = Field(ge=0)
+    overview_filler: list[str]
+    follow_up: FollowUp
+    corrections: dict[str, str]
+    synonyms: dict[str, list[str]]
+    programmes: list[str]
+    attributes: dict[str, list[str]]
+    domain: list[str]
+    off_topic: list[str]
+    national: list[str]
+    provinces: dict[str, Province]
+    short_form_context: list[str]
+    cities: dict[str, str]
+    english: dict[str, str]
+
+    def province_of(self, name: str) -> str | None:
+        """The province a name stands for: a province, its full name, or a city in it."""
+        for province, entry in self.provinces.items():
+            if name in (province, entry.full):
+                return province
+        return self.cities.get(name.removesuffix("市"))
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    """Read and validate a lexicon file; errors name the file and the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise LexiconError(f"{path}: cannot read the lexicon ({exc})") from exc
+    try:
+        lexicon = Lexicon.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise LexiconError(f"{path}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from exc
+    unknown = sorted(set(lexicon.cities.values()) - set(lexicon.provinces))
+    if unknown:
+        raise LexiconError(f"{path}: cities: provinces {unknown} are not listed under provinces")
+    return lexicon
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The bundled lexicon (read once per process)."""
+    return load_lexicon(lexicon_file())
