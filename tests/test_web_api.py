@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -361,7 +362,11 @@ def test_the_openai_client_plain_and_streamed_extractive(server):
     ]
     completion = client.chat.completions.create(model="policybot", messages=messages)  # type: ignore[arg-type]
     text = completion.choices[0].message.content or ""
-    assert "800" in text and "来源：\n[1] 黔教发〔2022〕5号 二、6.（贵州省教育厅，2022年，贵州省）" in text
+    assert (
+        "800" in text
+        and "来源：\n[1] 贵州 2022届通知 二、6. · 黔教发〔2022〕5号\n《省教育厅关于做好2022届全省普通高校毕业生就业创业工作的通知》（贵州省教育厅，2022-02-24）"
+        in text
+    )
     extra = completion.model_extra["policybot"]
     assert extra["citations"][0]["clause"] == "二、6." and extra["question"] == "那三支一扶呢？"
     assert store.get(extra["id"])["history"] == [QUESTION] and store.get(extra["id"])["chat_type"] == "openai"
@@ -371,6 +376,17 @@ def test_the_openai_client_plain_and_streamed_extractive(server):
     assert streamed == text
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert chunks[-1].model_extra["policybot"]["citations"] == extra["citations"]
+
+
+def test_caveats_come_before_the_answer_and_ride_in_the_answer_object(real_services, tmp_path):
+    with serving(real_services, tmp_path, today=date(2026, 6, 1)) as (served, _):
+        client = openai.OpenAI(base_url=f"{served.url}/v1", api_key="x")
+        messages = [{"role": "user", "content": "今年贵州特岗计划招多少人"}]
+        completion = client.chat.completions.create(model="policybot", messages=messages)  # type: ignore[arg-type]
+        caveats = completion.model_extra["policybot"]["caveats"]
+        assert "stale" in [c["kind"] for c in caveats]
+        text = completion.choices[0].message.content or ""
+        assert text.startswith("⚠️ 请注意：") and text.index(caveats[0]["text"]) < text.index("6000")
 
 
 def test_a_declined_question_through_the_openai_client(server):
@@ -410,7 +426,7 @@ def test_llm_mode_streams_through_the_openai_client(llm_server):
     assert len(pieces) > 3 and "".join(pieces).startswith("根据贵州省")
     text = "".join(pieces)
     assert "引用" not in text and "——" not in text  # the checked answer is what was streamed: no correction
-    assert "\n\n来源：\n[1] 黔教发〔2022〕5号 二、6.（贵州省教育厅，2022年，贵州省）" in text
+    assert "\n\n来源：\n[1] 贵州 2022届通知 二、6. · 黔教发〔2022〕5号\n" in text
     extra = chunks[-1].model_extra["policybot"]
     assert extra["mode"] == "llm" and extra["citations"][0]["quote"] == "2022 年全省“特岗计划”拟招聘 6000 人"
     assert fake.requests[-1]["stream"] is True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ def test_a_student_asks_follows_up_opens_the_clause_and_votes(real_services, tmp
 
         first = ask(page, QUESTION)
         sync_api.expect(first.locator(".answer-text")).to_contain_text("6000")
-        sync_api.expect(first.locator(".cite-tag").first).to_have_text("[1]黔教发〔2022〕5号 二、6.")
+        sync_api.expect(first.locator(".cite-tag").first).to_have_text("[1]贵州 2022届通知 二、6. · 黔教发〔2022〕5号")
 
         second = ask(page, "那三支一扶呢？")
         sync_api.expect(second.locator(".answer-text")).to_contain_text("800")
@@ -101,13 +102,18 @@ def test_a_student_asks_follows_up_opens_the_clause_and_votes(real_services, tmp
 
 
 def test_the_page_fits_a_phone_and_everything_has_a_name(real_services, tmp_path, browser):
-    with serving(real_services, tmp_path, web_rate_limit=0) as (served, _):
+    with serving(real_services, tmp_path, web_rate_limit=0, today=date(2026, 6, 1)) as (served, _):
         page = browser.new_page(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
         page.goto(served.url)
         page.keyboard.press("Tab")  # the first stop is the skip link to the question box
         assert page.evaluate("document.activeElement.textContent") == "跳到提问框"
-        answer = ask(page, QUESTION)
+        answer = ask(page, "今年贵州特岗计划招多少人")  # about now: a caveat that the notice is older
         sync_api.expect(answer.locator(".cites")).to_be_visible()
+        sync_api.expect(answer.locator(".caveats")).to_contain_text("请注意")
+        caveat_first = (
+            "(a) => a.querySelector('.caveats').compareDocumentPosition(a.querySelector('.answer-text')) === 4"
+        )
+        assert answer.evaluate(caveat_first)  # the caveat comes before the answer and its quotes
         assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
         unnamed = page.evaluate(
             """() => [...document.querySelectorAll('button, textarea, input, summary')]

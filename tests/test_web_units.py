@@ -6,7 +6,7 @@ from pydantic import SecretStr
 
 from bot.answer import Answer, Caveat, Citation
 from bot.web.guard import Client, RateLimiter, key_matches, parse_keys
-from bot.web.render import CORRECTION, FALLBACK_NOTE, MarkerRenumber, reply_text, stream_tail
+from bot.web.render import CORRECTION, FALLBACK_NOTE, MarkerRenumber, reply_text, source_tag, stream_tail
 
 CITATION = Citation(
     doc="guizhou-2022-class",
@@ -36,18 +36,32 @@ def test_reply_text_puts_caveats_first_and_sources_with_quotes_last():
     text = reply_text(answer("特岗计划招人。[1]", caveats=[caveat]))
     assert text.startswith("⚠️ 请注意：没有2025届的通知")
     assert text.index("请注意") < text.index("特岗计划招人") < text.index("来源：") < text.index("“2022 年全省")
-    assert "[1] 黔教发〔2022〕5号 二、6.（贵州省教育厅，2022年，贵州省）\n《省教育厅关于" in text
+    assert (
+        "[1] 贵州 2022届通知 二、6. · 黔教发〔2022〕5号\n《省教育厅关于做好2022届全省普通高校毕业生就业创业工作的通知》（贵州省教育厅，2022-02-24）"
+        in text
+    )
 
 
 def test_a_quote_already_in_the_answer_is_not_repeated():
     text = reply_text(answer("根据……二、6.：2022 年全省“特岗计划”拟招聘 6000 人。[1]"))
-    assert text.count("拟招聘 6000 人") == 1 and "来源：\n[1] 黔教发〔2022〕5号 二、6." in text
+    assert text.count("拟招聘 6000 人") == 1 and "来源：\n[1] 贵州 2022届通知 二、6." in text
 
 
-def test_a_notice_without_doc_number_is_named_by_title_and_a_fallback_says_so():
-    cited = CITATION.model_copy(update={"doc_number": None, "scope": "national", "issuer": "教育部"})
+def test_source_tags_name_region_cohort_and_clause_and_a_fallback_says_so():
+    cited = CITATION.model_copy(
+        update={
+            "doc_number": None,
+            "scope": "national",
+            "issuer": "教育部",
+            "title": "教育部关于做好2022届全国普通高校毕业生就业创业工作的通知",
+        }
+    )
     text = reply_text(answer("x[1]", citations=[cited], fallback="language model unavailable"))
-    assert f"[1] 《{cited.title}》 二、6.（教育部，2022年，全国）" in text and FALLBACK_NOTE in text
+    assert f"[1] 全国 2022届通知 二、6.\n《{cited.title}》（教育部，2022-02-24）" in text and FALLBACK_NOTE in text
+    spring = CITATION.model_copy(
+        update={"title": "关于开展春季促就业攻坚行动的函", "scope": "广西壮族自治区", "clause": "四、（五）"}
+    )
+    assert source_tag(spring) == "广西 2022年函 四、（五）"
 
 
 def test_a_declined_answer_has_no_sources():

@@ -31,7 +31,7 @@ EXAMPLES = (  # typed the way students ask (from eval/datasets/student_dev.jsonl
     "困难生学校最少给推几个岗位啊",
     "退伍的专科兵专升本要考试吗",
     "24届的就业指导课是必修还是选修",
-    "22年那个就业促进周是哪几天",
+    "百日冲刺22年那次 从啥时候到啥时候啊",
 )
 ANSWER_DOC: dict[int | str, dict[str, Any]] = {
     200: {"description": "The answer object (CONTRACT.md §3), `id` being the answer's feedback id."}

@@ -14,16 +14,31 @@ FALLBACK_NOTE = "（语言模型暂不可用，以上为条款原文摘录。）
 CORRECTION = "以上文字未通过条款核对，请以下面的回答为准："
 
 
-def source_label(citation: Citation) -> str:
-    """How a source is named: 黔教发〔2022〕5号 二、6. (the title when the notice prints no doc number)."""
-    return f"{citation.doc_number or '《' + citation.title + '》'} {citation.clause}"
+_COHORT = re.compile(r"(20\d{2})\s*届")
+_REGION_SUFFIX = re.compile(r"(?:壮族|回族|维吾尔)?自治区$|特别行政区$|省$|市$")
+_DOC_KIND = re.compile(r"(通知|意见|办法|方案|规定|公告|通告|决定|函)$")
 
 
-def where(citation: Citation) -> str:
-    """Issuer, year and region of a cited notice."""
-    region = "全国" if citation.scope in (None, "national") else citation.scope
+def source_tag(citation: Citation) -> str:
+    """A short name for a cited clause, as the Telegram bot and the page give it: 贵州 2022届通知 二、6."""
+    scope = citation.scope
+    region = "全国" if scope in (None, "national") else _REGION_SUFFIX.sub("", scope) or scope
+    cohort = _COHORT.search(citation.title)
     year = (citation.issued or "")[:4]
-    return "，".join(x for x in (citation.issuer, f"{year}年" if year else "", region) if x)
+    when = f"{cohort[1]}届" if cohort else (f"{year}年" if year.isdigit() else "")
+    kind = _DOC_KIND.search(citation.title.strip())
+    return " ".join(x for x in (region, when + (kind[1] if kind else "通知"), citation.clause) if x)
+
+
+def source_line(citation: Citation) -> str:
+    """The tag with the doc number: 贵州 2022届通知 二、6. · 黔教发〔2022〕5号"""
+    return source_tag(citation) + (f" · {citation.doc_number}" if citation.doc_number else "")
+
+
+def notice_line(citation: Citation) -> str:
+    """The notice's full title, issuer and date: 《…》（贵州省教育厅，2022-02-24）"""
+    details = "，".join(x for x in (citation.issuer, citation.issued) if x)
+    return f"《{citation.title}》" + (f"（{details}）" if details else "")
 
 
 def caveats_text(answer: Answer) -> str:
@@ -42,9 +57,7 @@ def sources_text(answer: Answer) -> str:
         return ""
     lines = ["来源："]
     for n, c in enumerate(answer.citations, start=1):
-        lines.append(f"[{n}] {source_label(c)}（{where(c)}）")
-        if c.doc_number:
-            lines.append(f"《{c.title}》")
+        lines += [f"[{n}] {source_line(c)}", notice_line(c)]
         if not quoted_in(answer.answer, c.quote):
             lines.append(f"“{c.quote}”")
     return "\n".join(lines)

@@ -47,14 +47,15 @@
     return !scope || scope === "national" ? "全国" : scope;
   }
 
-  /** 黔教发〔2022〕5号 二、6. (the title when the notice prints no doc number). */
-  function sourceLabel(c) {
-    return `${c.doc_number || `《${c.title}》`} ${c.clause}`;
-  }
-
-  function where(c) {
+  /** A short name for a cited clause, as the Telegram bot gives it: 贵州 2022届通知 二、6. */
+  function sourceTag(c) {
+    const place = !c.scope || c.scope === "national"
+      ? "全国" : c.scope.replace(/(?:壮族|回族|维吾尔)?自治区$|特别行政区$|省$|市$/, "") || c.scope;
+    const cohort = c.title.match(/(20\d{2})\s*届/);
     const year = (c.issued || "").slice(0, 4);
-    return [c.issuer, year && `${year}年`, region(c.scope)].filter(Boolean).join(" · ");
+    const when = cohort ? `${cohort[1]}届` : /^\d{4}$/.test(year) ? `${year}年` : "";
+    const kind = c.title.trim().match(/(通知|意见|办法|方案|规定|公告|通告|决定|函)$/);
+    return [place, when + (kind ? kind[1] : "通知"), c.clause].filter(Boolean).join(" ");
   }
 
   /** Whether the answer text already holds the quote (an extractive answer does): it is not shown twice. */
@@ -108,7 +109,7 @@
       if (!response.ok) throw new Error(await errorMessage(response));
       const clause = await response.json();
       target.replaceChildren(
-        el("span", { class: "clause-head" }, `《${clause.title}》${clause.clause}`),
+        el("span", { class: "clause-head" }, `《${clause.title}》 ${clause.clause}`),
         clause.text,
       );
     } catch (err) {
@@ -123,12 +124,13 @@
     if (!citations.length) return null;
     const items = citations.map((c, i) => {
       const details = el("details", { class: "source" },
-        el("summary", { "aria-label": `原文：${sourceLabel(c)}` }, "原文"),
+        el("summary", { "aria-label": `原文：${sourceTag(c)}` }, "原文"),
         el("div", { class: "clause-text" }, "正在读取原文…"));
       details.addEventListener("toggle", () => { if (details.open) loadClause(details, c); });
       return el("li", { class: "cite" },
-        el("p", { class: "cite-tag" }, el("span", { class: "num" }, `[${i + 1}]`), sourceLabel(c)),
-        el("p", { class: "cite-meta" }, c.doc_number ? `《${c.title}》 · ${where(c)}` : where(c)),
+        el("p", { class: "cite-tag" }, el("span", { class: "num" }, `[${i + 1}]`), sourceTag(c),
+          c.doc_number ? el("span", { class: "doc-number" }, ` · ${c.doc_number}`) : null),
+        el("p", { class: "cite-meta" }, [`《${c.title}》`, c.issuer, c.issued].filter(Boolean).join(" · ")),
         quotedIn(answer.answer, c.quote) ? null : el("blockquote", { class: "quote" }, `“${c.quote}”`),
         details);
     });
