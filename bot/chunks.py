@@ -64,35 +64,81 @@ class Chunk(BaseModel):
         return cls.model_validate({**data, "text": text})
 
 
-def _pieces(line: str, budget: int, count: Callable[[str], int]) -> list[str]:
-    """A line's sentences; a sentence over the budget is cut further at its commas."""
-    pieces: list[str] = []
-    for sentence in split_sentences(line) or [line]:
-        if count(sentence) > budget:
-            pieces.extend(re.findall(r"[^，,]+[，,]?", sentence))
-        else:
-            pieces.append(sentence)
+Piece = tuple[str, int]  # a piece of text and its token count
+
+
+def _fit(piece: str, budget: int, count: Callable[[str], int]) -> list[Piece]:
+    """Cut a sentence into pieces of at most `budget` tokens: at its commas, else in halves.
+
+    Text longer than a window of characters is cut before it is counted, so that no call of
+    `count` sees more than a bounded text (tokenising one very long run is itself slow).
+    """
+    window = 4 * budget
+    if len(piece) > window:
+        commas = re.findall(r"[^，,]+[，,]?", piece)
+        if len(commas) > 1:
+            return [p for c in commas for p in _fit(c, budget, count)]
+        return [p for i in range(0, len(piece), window) for p in _fit(piece[i : i + window], budget, count)]
+    n = count(piece)
+    if n <= budget or len(piece) < 2:
+        return [(piece, n)]
+    commas = re.findall(r"[^，,]+[，,]?", piece)
+    if len(commas) > 1:
+        return [p for c in commas for p in _fit(c, budget, count)]
+    half = len(piece) // 2
+    return _fit(piece[:half], budget, count) + _fit(piece[half:], budget, count)
+
+
+def _pieces(text: str, budget: int, count: Callable[[str], int]) -> list[Piece]:
+    """A clause's sentences with their token counts, each line's last piece keeping its line break."""
+    pieces: list[Piece] = []
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        line_pieces = [p for sentence in split_sentences(line) or [line] for p in _fit(sentence, budget, count)]
+        if i < len(lines) - 1:
+            if line_pieces:
+                last, n = line_pieces[-1]
+                line_pieces[-1] = (last + "\n", n)
+            else:
+                line_pieces = [("\n", 0)]
+        pieces.extend(line_pieces)
     return pieces
 
 
-def _split_long(text: str, budget: int, count: Callable[[str], int]) -> list[str]:
-    """Split a clause's text at sentence ends into parts of at most `budget` tokens each."""
-    if count(text) <= budget:
-        return [text]
+def _pack(pieces: list[Piece], budget: int, count: Callable[[str], int]) -> list[str]:
+    """Pack pieces in order into parts of at most `budget` tokens, each part as long as fits.
+
+    The pieces' token counts are summed to find a part's end; the joined text is then counted
+    to move that end (a join can merge tokens differently), so every call of `count` sees at
+    most about one part and the whole runs in linear time.
+    """
     parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        for sentence in _pieces(line, budget, count):
-            joined = current + sentence
-            if current and count(joined) > budget:
-                parts.append(current)
-                current = sentence
-            else:
-                current = joined
-        current += "\n"
-    if current.strip():
-        parts.append(current)
-    return [p.strip("\n") for p in parts]
+    start = 0
+    while start < len(pieces):
+        end, total = start + 1, pieces[start][1]
+        while end < len(pieces) and total + pieces[end][1] <= budget:
+            total += pieces[end][1]
+            end += 1
+        while end < len(pieces) and count(_joined(pieces, start, end + 1)) <= budget:
+            end += 1
+        while end - start > 1 and count(_joined(pieces, start, end)) > budget:
+            end -= 1
+        parts.append(_joined(pieces, start, end))
+        start = end
+    return parts
+
+
+def _joined(pieces: list[Piece], start: int, end: int) -> str:
+    """The text of pieces[start:end]."""
+    return "".join(p for p, _ in pieces[start:end])
+
+
+def _split_long(text: str, budget: int, count: Callable[[str], int]) -> list[str]:
+    """Split a clause's text at sentence ends into parts of at most `budget` tokens each, in linear time."""
+    if len(text) <= 4 * budget and count(text) <= budget:
+        return [text]
+    parts = [p.strip("\n") for p in _pack(_pieces(text, budget, count), budget, count)]
+    return [p for p in parts if p.strip()] or [text]
 
 
 def build_chunks(notice: Notice, count: Callable[[str], int], max_tokens: int = 512) -> list[Chunk]:

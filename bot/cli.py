@@ -76,6 +76,7 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Start the index over instead of updating it.")
+@click.option("--dry-run", is_flag=True, help="Print the layout and clauses each notice would make; index nothing.")
 @click.option("--doc", help="Doc id for a PDF/DOCX without a sidecar file.")
 @click.option("--title", help="Title for a PDF/DOCX without a sidecar file.")
 @click.option("--doc-number", help="Doc number (文号) for a PDF/DOCX.")
@@ -84,12 +85,21 @@ def main() -> None:
 @click.option("--scope", help="'national' or the province, for a PDF/DOCX.")
 @click.option("--cohort", help="Graduating class, e.g. 2024届, for a PDF/DOCX.")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, **fields: str | None) -> None:
+def ingest(ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, dry_run: bool, **fields: str | None) -> None:
     """Build or update the index from the knowledge folder or the given files and folders."""
     corpus = _corpus(ctx)
     overrides: dict[str, Any] = {k: v for k, v in fields.items() if v is not None}
     if overrides:
         overrides.setdefault("doc_number", None)
+    if dry_run:
+        from bot.extract import load_documents
+        from bot.layout import preview
+
+        with _runtime_errors():
+            settings = corpus.settings
+            notices = load_documents(list(paths) or [settings.knowledge_dir], overrides, settings.max_notice_chars)
+        click.echo("\n\n".join(preview(notice) for notice in notices))
+        return
     with _runtime_errors(), embedding_progress() as progress:
         report = corpus.ingest(list(paths) or None, rebuild=rebuild, overrides=overrides, progress=progress)
     _print_report(report)
@@ -109,11 +119,17 @@ def sources(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(entries, ensure_ascii=False, indent=2))
         return
     table = Table(title="Indexed notices")
-    for column in ("doc", "doc number", "issued", "scope", "cohort", "clauses"):
+    for column in ("doc", "doc number", "issued", "scope", "cohort", "clauses", "layout"):
         table.add_column(column, no_wrap=column in ("doc", "doc number"))
     for e in entries:
         table.add_row(
-            e["doc"], e["doc_number"] or "—", e["issued"][:10], e["scope"], e["cohort"], str(len(e["clauses"]))
+            e["doc"],
+            e["doc_number"] or "—",
+            e["issued"][:10],
+            e["scope"],
+            e["cohort"],
+            str(len(e["clauses"])),
+            e.get("layout", ""),
         )
     out.print(table)
 
@@ -331,18 +347,31 @@ DEFAULT_DATASET = Path("eval/datasets/policy_qa.jsonl")
 
 @main.group(name="eval", invoke_without_command=True)
 @click.option("--dataset", type=click.Path(path_type=Path), default=None, help="A CONTRACT.md §5 dataset.")
+@click.option(
+    "--notices",
+    "notices",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Extra notices (files or folders) indexed beside the bundled ones for this evaluation (repeatable).",
+)
 @click.option("--mode", type=MODES, default="extractive", show_default=True, help="Answer mode.")
 @click.option("--k", default=5, show_default=True, help="How many clauses to retrieve.")
 @click.option(
     "--out", type=click.Path(path_type=Path), default=Path("eval/runs/latest"), show_default=True, help="Run folder."
 )
 @click.option("--baseline/--no-baseline", default=True, show_default=True, help="Also score the textbook pipeline.")
-@click.option("--gate", type=click.Path(path_type=Path), default=None, help="Fail when a metric is below these.")
+@click.option(
+    "--gate",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Thresholds to meet, or a suite of datasets with theirs ({\"runs\": [...]}); exit 1 below any.",
+)
 @click.option("--judge", is_flag=True, help="Also ask the configured language model to judge each answer.")
 @click.pass_context
 def eval_(
     ctx: click.Context,
     dataset: Path | None,
+    notices: tuple[Path, ...],
     mode: str,
     k: int,
     out: Path,
@@ -350,19 +379,15 @@ def eval_(
     gate: Path | None,
     judge: bool,
 ) -> None:
-    """Score the answer chain on a labelled dataset; write results.jsonl, summary.json, report.md, chart.png."""
+    """Score the answer chain on labelled datasets; write results.jsonl, summary.json, report.md, chart.png."""
     if ctx.invoked_subcommand is not None:
         return
-    from eval.baseline import TextbookBaseline
-    from eval.dataset import load_dataset
-    from eval.report import cell, write_run
-    from eval.runner import evaluate, summarize
-    from eval.runner import gate as check_gate
+    from eval.suite import SuiteRun, load_gate
 
     path = dataset or REPO_ROOT / DEFAULT_DATASET
     with _runtime_errors():
-        items = load_dataset(path)
-        thresholds = json.loads(gate.read_text(encoding="utf-8")) if gate else {}
+        one = SuiteRun(name=path.stem, dataset=path, notices=list(notices))
+        runs = load_gate(gate, path, list(notices)) if gate else [one]
         chain = _chain(ctx, mode, k)
         judge_model = None
         if judge:
@@ -372,18 +397,41 @@ def eval_(
             from bot.llm import make_chat_model
 
             judge_model = make_chat_model(settings)
-        textbook = None
-        if baseline:
-            err.print("[dim]building the textbook baseline (RecursiveCharacterTextSplitter 500/50, top-4)…[/dim]")
-            textbook = TextbookBaseline(chain.settings.knowledge_dir, chain.corpus.embeddings)
-        with Progress(
-            TextColumn("Evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
-        ) as bar:
-            task = bar.add_task("eval", total=len(items))
-            results = evaluate(chain, items, textbook, advance=lambda: bar.advance(task), judge_model=judge_model)
-        summary = {"dataset": str(path), "mode": chain.mode, **summarize(results)}
-        write_run(out, results, summary)
-    table = Table("metric", "value", title=f"{path.name} · {chain.mode} · {len(items)} items")
+        problems = []
+        for run in runs:
+            where = out if len(runs) == 1 else out / run.name
+            problems += [f"{run.name}: {p}" for p in _evaluate_run(chain, run, where, baseline, judge_model)]
+    if problems:
+        raise click.ClickException("evaluation gate failed: " + "; ".join(problems))
+
+
+def _evaluate_run(chain: Any, run: Any, out: Path, baseline: bool, judge_model: Any) -> list[str]:
+    """Evaluate one dataset (with its extra notices indexed), write the run, print its table; return gate failures."""
+    from bot.chain import AnswerChain
+    from eval.baseline import TextbookBaseline
+    from eval.dataset import load_dataset
+    from eval.report import cell, write_run
+    from eval.runner import evaluate, summarize
+    from eval.runner import gate as check_gate
+    from eval.suite import corpus_with
+
+    items = load_dataset(run.dataset)
+    if run.notices:
+        err.print(f"[dim]{run.name}: indexing extra notices ({len(run.notices)} paths) beside the bundled ones…[/dim]")
+        model = chain.llm() if chain.mode == "llm" else None
+        chain = AnswerChain(corpus_with(chain.corpus, run.notices), mode=chain.mode, k=chain.k, llm=model)
+    textbook = None
+    if baseline and not run.notices:  # the textbook baseline reads the bundled notices only
+        err.print("[dim]building the textbook baseline (RecursiveCharacterTextSplitter 500/50, top-4)…[/dim]")
+        textbook = TextbookBaseline(chain.settings.knowledge_dir, chain.corpus.embeddings)
+    columns = (TextColumn("Evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err) as bar:
+        task = bar.add_task("eval", total=len(items))
+        results = evaluate(chain, items, textbook, advance=lambda: bar.advance(task), judge_model=judge_model)
+    summary = {"dataset": str(run.dataset), "notices": [str(p) for p in run.notices], "mode": chain.mode}
+    summary |= summarize(results)
+    write_run(out, results, summary)
+    table = Table("metric", "value", title=f"{run.name} · {chain.mode} · {len(items)} items")
     for metric, value in summary["overall"].items():
         table.add_row(metric, cell(value))
     table.add_row("latency p50 / p95 ms", f"{summary['latency_ms']['p50']} / {summary['latency_ms']['p95']}")
@@ -394,9 +442,7 @@ def eval_(
     out_console = Console()
     out_console.print(table)
     out_console.print(f"report: {out / 'report.md'}")
-    problems = check_gate(summary, thresholds)
-    if problems:
-        raise click.ClickException("evaluation gate failed: " + "; ".join(problems))
+    return check_gate(summary, run.thresholds)
 
 
 @eval_.command()

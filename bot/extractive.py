@@ -209,10 +209,12 @@ def compose(
         if info.english:
             parts.append(f"According to the {source_tag(chunk, profile, english=True)}: “{body}” [{n}]")
         else:
-            lead = lead_fragment(sentences, info, qkeys, idf or {}) if n == 1 else None
-            also = "另据" if n > 1 else ""
-            first = f"{lead}\n" if lead else ""
-            parts.append(f"{first}{also}{source_tag(chunk, profile)}：{body}[{n}]")
+            tag = source_tag(chunk, profile)
+            if n == 1:
+                lead = lead_fragment(sentences, info, qkeys, idf or {})
+                parts.append(f"{lead}\n" * bool(lead) + f"{body}（{tag}）[{n}]")
+            else:
+                parts.append(f"另据{tag}：{body}[{n}]")
         citations.append(Citation.from_chunk(chunk, quote))
     return "\n".join(parts), citations
 

@@ -99,7 +99,8 @@ def ingest(
     """Sync the index with the notices under `paths` (default: the knowledge folder)."""
     started = time.perf_counter()
     roots = [p.resolve() for p in (paths or [settings.knowledge_dir])]
-    notices: list[Notice] = load_documents(roots, overrides)  # fails before touching the index
+    # Reading fails before the index is touched.
+    notices: list[Notice] = load_documents(roots, overrides, settings.max_notice_chars)
     old = None if rebuild else index.manifest()
     if old is not None and old.model != model:
         raise ModelMismatchError(

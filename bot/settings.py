@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         default=REPO_ROOT / "knowledge",
         validation_alias=_env("knowledge_dir", "POLICYBOT_KNOWLEDGE_DIR"),
     )
+    max_notice_chars: int = Field(
+        default=500_000, ge=1_000, validation_alias=_env("max_notice_chars", "POLICYBOT_MAX_NOTICE_CHARS")
+    )
     chroma_host: str | None = Field(default=None, validation_alias=_env("chroma_host", "CHROMA_HOST"))
     chroma_port: int = Field(default=8000, validation_alias=_env("chroma_port", "CHROMA_PORT"))
     chroma_ssl: bool = Field(default=False, validation_alias=_env("chroma_ssl", "CHROMA_SSL"))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.chunks import Chunk
+from bot.layout import layout_of
 
 
 def describe_sources(chunks: list[Chunk]) -> list[dict[str, Any]]:
-    """One entry per notice: metadata, chunk count and clause paths in reading order."""
+    """One entry per notice: metadata, chunk count, clause paths in reading order and the layout read."""
     by_doc: dict[str, list[Chunk]] = {}
     for chunk in chunks:
         by_doc.setdefault(chunk.doc, []).append(chunk)
@@ -28,6 +29,7 @@ def describe_sources(chunks: list[Chunk]) -> list[dict[str, Any]]:
                 "cohort": first.cohort,
                 "chunks": len(items),
                 "clauses": clauses,
+                "layout": str(layout_of((c.clause, c.section_heading, c.context) for c in items)),
             }
         )
     return sorted(entries, key=lambda e: (e["issued"], e["doc"]))

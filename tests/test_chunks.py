@@ -53,3 +53,52 @@ def test_long_clauses_split_at_sentence_ends_within_the_budget(tmp_path):
 def test_chunk_ids_are_unique_across_the_corpus(tmp_path):
     ids = [c.id for p in KNOWLEDGE.glob("*.md") for c in build_chunks(load_notice(p), counter(tmp_path))]
     assert len(ids) == len(set(ids))
+
+
+def test_an_article_chunk_carries_its_chapter_and_part_as_context(tmp_path):
+    from bot.notice import parse_notice
+
+    raw = (
+        "---\ndoc: made-up-rules\ntitle: 某市就业扶持办法\ndoc_number: null\nissuer: 某市人社局\n"
+        "issued: '2031-12-01'\nscope: 某省某市\ncohort: 2032届\n---\n"
+        "第一章　总则\n第一条　为促进就业，制定本办法。\n第二章　扶持\n第一节　基层就业\n"
+        "第二条　到基层就业的，给予补贴3000元。\n"
+    )
+    chunk = next(c for c in build_chunks(parse_notice(raw, "rules.md"), counter(tmp_path)) if c.clause == "第二条")
+    assert (chunk.section_heading, chunk.context) == ("第二章 扶持", "第一节 基层就业")
+    assert "第二章 扶持" in chunk.embed_text and "第一节 基层就业" in chunk.lexical_text
+    assert chunk.to_metadata()["section_heading"] == "第二章 扶持"
+
+
+class RecordingCount:
+    """A token counter (one token per character) that records how much text each call sees."""
+
+    def __init__(self):
+        self.calls = 0
+        self.longest = 0
+
+    def __call__(self, text):
+        self.calls += 1
+        self.longest = max(self.longest, len(text))
+        return len(text)
+
+
+def test_splitting_a_huge_clause_takes_linear_work_and_never_counts_a_huge_text():
+    from bot.chunks import _split_long
+
+    for text in ("各高校要切实加强校园招聘，建立完善就业资源开发机制。" * 20_000, "高校毕业生就业创业" * 50_000):
+        count = RecordingCount()
+        parts = _split_long(text, 500, count)
+        assert "".join(parts) == text
+        assert all(len(p) <= 500 for p in parts)
+        assert count.longest <= 4 * 500 + 50  # one part and one piece at most
+        assert count.calls <= 4 * len(text) / 500 + len(text) / 20  # linear in the text
+
+
+def test_a_long_sentence_without_commas_is_cut_within_the_budget(tmp_path):
+    from bot.chunks import _split_long
+
+    count = counter(tmp_path)
+    text = "第一句。" + "高校毕业生就业创业" * 300 + "。最后一句。"
+    parts = _split_long(text, 100, count)
+    assert "".join(parts) == text and all(count(p) <= 100 for p in parts)

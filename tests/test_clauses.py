@@ -119,3 +119,16 @@ def test_numerals_round_trip():
 
 def test_paths_compare_ignoring_whitespace_and_dot_width():
     assert normalize_path(" 五、(二) 5．") == normalize_path("五、（二）5.")
+
+
+def test_bundled_clauses_keep_their_paths_headings_contexts_and_texts():
+    import json
+    from pathlib import Path
+
+    golden = json.loads((Path(__file__).parent / "data" / "bundled_clauses.json").read_text(encoding="utf-8"))
+    for doc, expected in golden.items():
+        got = [
+            dict(path=c.path, heading=c.heading, section_heading=c.section_heading, context=c.context, text=c.text)
+            for c in parse_clauses(load_notice(KNOWLEDGE / f"{doc}.md").text)
+        ]
+        assert got == expected, doc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cleaning import EXTRACTION_FIXES, clean_text, squash
+from bot.cleaning import EXTRACTION_FIXES, clean_text, keep_paragraphs, squash
 from bot.notice import load_notice
 from tests.conftest import KNOWLEDGE, SEEDS
 
@@ -67,3 +67,41 @@ def test_no_content_character_changes_except_whitespace():
     raw = "2022 年全省“特岗计划”\n拟招聘 6000 人，\n“三支一扶”拟招聘 800 人。"
     assert squash(clean_text(raw)) == squash(raw)
     assert "2022 年全省“特岗计划”拟招聘 6000 人" in clean_text(raw)
+
+
+def test_table_rows_and_contact_lines_are_never_joined_to_their_neighbours():
+    raw = (
+        "（二）组织实施基层服务项目。各项目报名工作由牵头部门另行发布公告，计划见下表。各高校\n"
+        "要及时转发。\n"
+        "项目｜招募人数\n"
+        "特岗计划｜4200名\n"
+        "三支一扶｜1500名\n"
+        "联系人：某省教育厅学生处 张三，电话：000-86113052\n"
+        "电子邮箱：someone@example.org\n"
+    )
+    assert clean_text(raw).splitlines() == [
+        "（二）组织实施基层服务项目。各项目报名工作由牵头部门另行发布公告，计划见下表。各高校要及时转发。",
+        "项目｜招募人数",
+        "特岗计划｜4200名",
+        "三支一扶｜1500名",
+        "联系人：某省教育厅学生处 张三，电话：000-86113052",
+        "电子邮箱：someone@example.org",
+    ]
+
+
+def test_sources_that_mark_their_paragraphs_keep_every_one():
+    raw = "第一章　总则\n第一条　为促进就业，制定本办法。\n\n某市人社局\n- 2 -\n2031年1月1日\n"
+    assert keep_paragraphs(raw).splitlines() == [
+        "第一章 总则",
+        "第一条 为促进就业，制定本办法。",
+        "某市人社局",
+        "2031年1月1日",
+    ]
+
+
+def test_re_cleaning_the_seeds_gives_the_bundled_texts():
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    for path in NOTICES:
+        notice = load_notice(path)
+        assert clean_text((SEEDS / str(notice.meta.source)).read_text(encoding="utf-8")) == notice.text, path.stem

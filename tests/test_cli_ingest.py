@@ -29,7 +29,8 @@ def test_ingest_then_sources_json_follows_the_contract(fake_services):
         "moe-2023-spring",
     }
     gz = entries["guizhou-2022-class"]
-    assert set(gz) == {"doc", "title", "doc_number", "issuer", "issued", "scope", "cohort", "chunks", "clauses"}
+    contract = {"doc", "title", "doc_number", "issuer", "issued", "scope", "cohort", "chunks", "clauses"}
+    assert set(gz) == contract | {"layout"}  # layout: an optional extra field
     assert gz["doc_number"] == "黔教发〔2022〕5号" and gz["scope"] == "贵州省"
     assert gz["clauses"][:3] == ["序言", "一、1.", "一、2."] and gz["clauses"][-1] == "落款"
     assert entries["moe-2022-class"]["doc_number"] is None

@@ -69,10 +69,9 @@ def source_tag(citation: Citation) -> str:
 
 
 def render_answer(answer: Answer) -> str:
-    """The answer in HTML parse mode: the text, the caveats, then a short source tag per citation."""
-    lines = [escape(answer.answer)]
-    if answer.caveats:
-        lines += [""] + [f"⚠️ {escape(c.text)}" for c in answer.caveats]
+    """The answer in HTML parse mode: the caveats (before any quote), the text, then a short source tag per citation."""
+    lines = [f"⚠️ {escape(c.text)}" for c in answer.caveats] + [""] * bool(answer.caveats)
+    lines.append(escape(answer.answer))
     if answer.citations:
         lines.append("")
         for n, c in enumerate(answer.citations, start=1):
