@@ -12,17 +12,21 @@ import re
 from datetime import date
 
 from bot.answer import Caveat, Citation
+from bot.figures import figures
 from bot.profile import CorpusProfile, NoticeInfo, Region
 from bot.question import QuestionInfo
 
-_YEAR = re.compile(r"20\d\d\s*[年届级]|[〔\[(（]20\d\d[〕\])）]\s*\d*\s*号?|20\d\d")
+_YEAR = re.compile(r"20\d\d\s*[年届级]|[〔\[(（]20\d\d[〕\])）]|20\d\d")
 _DOC_YEAR = re.compile(r"[〔\[(（](20\d\d)[〕\])）]")
 _FIGURE = re.compile(
-    r"(?<![（(\d])\d+(?![\d.．、）)])|[一二两三四五六七八九十百千万]+(个|所|人|万|名|项|家|次|批|倍|季|月|日|期|轮|元|年)|比例|全部|所有"
+    r"(?<![（(\d])\d+(?![\d.．、）)])|[一二两三四五六七八九十百千万]+(个|所|人|万|名|项|家|次|批|倍|季|月|日|期|轮|元|年)|比例|全部|所有|首届|首次|首批"
 )
 _DATE = re.compile(
     r"\d+\s*[月日号]|[上中下]旬|月底|年底|月初|年初|春季|秋季|春招|秋招|寒假|暑假|寒暑假|每年|全年|前完成|期间|同步|第一时间|尽早|尽快|立即|及时"
 )
+_DURATION = re.compile(r"\d+\s*个?(工作日|天|日|周|星期|个月|月|年)内?")
+_DAY = re.compile(r"\d+\s*[日号]")
+_HOUR = re.compile(r"\d+\s*[:：]\s*\d\d|\d+\s*[点时]")
 _AMOUNT = re.compile(r"\d[\d,.]*\s*(万)?元|元/|元每|补贴标准|按.{0,10}标准")
 _PLACE = re.compile(
     r"(在|于|到).{1,16}(设|举办|举行|办理|报名|申请|登录)|会场|网站|平台|网址|窗口|部门|机构|中心|地点|\w+市|\w+省"
@@ -32,11 +36,15 @@ _PROCEDURE = re.compile(
 )
 
 
-def _missing_detail(info: QuestionInfo, text: str) -> str | None:
+def missing_detail(info: QuestionInfo, text: str) -> str | None:
     """The kind of detail the question asks for that the clause text does not state, if any."""
     figures = _YEAR.sub(" ", text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
-    if info.wants_date and not _DATE.search(figures):
+    if info.wants_date and not (_DATE.search(figures) or _DURATION.search(figures)):
         return "具体时间"
+    if info.wants_day and not _DAY.search(figures):
+        return "具体日期"
+    if info.wants_hour and not _HOUR.search(figures):
+        return "具体时刻"
     if info.wants_amount and not _AMOUNT.search(figures):
         return "具体金额"
     if info.wants_number and not info.wants_date and not _FIGURE.search(figures):
@@ -46,6 +54,15 @@ def _missing_detail(info: QuestionInfo, text: str) -> str | None:
     if info.wants_procedure and not info.wants_number and not _PROCEDURE.search(text):
         return "具体办理流程"
     return None
+
+
+def unconfirmed_figures(info: QuestionInfo, cited_text: str) -> list[str]:
+    """The figures a question asks to have confirmed (…10万元，请确认) that the cited clauses do not state."""
+    if not info.confirm:
+        return []
+    claimed = [f for f in figures(info.text) if not (f.unit in ("年", "届", "级") and 2000 <= f.value <= 2100)]
+    known = figures(cited_text)
+    return list(dict.fromkeys(f.text for f in claimed if not any(f.matches(k) for k in known)))
 
 
 def _year_mismatch(info: QuestionInfo, notice: NoticeInfo, profile: CorpusProfile, today: date) -> bool:
@@ -76,8 +93,14 @@ def caveats_for(
         return []
     first = cited[0]
     out: list[Caveat] = []
-    detail = _missing_detail(info, texts.get((citations[0].doc, citations[0].clause), citations[0].quote))
-    if detail and not info.overview and not info.compare:
+    cited_text = "\n".join(texts.get((c.doc, c.clause), c.quote) for c in citations)
+    claimed = unconfirmed_figures(info, cited_text)
+    detail = missing_detail(info, texts.get((citations[0].doc, citations[0].clause), citations[0].quote))
+    if claimed:
+        out.append(
+            Caveat(kind="detail_missing", text=f"通知中没有“{'、'.join(claimed)}”这一说法，请以下面的条款原文为准。")
+        )
+    elif detail and not info.overview and not info.compare:
         out.append(Caveat(kind="detail_missing", text=f"所引通知没有写明你问的{detail}，以下是通知中最相关的规定。"))
     if not info.compare and _year_mismatch(info, first, profile, today):
         asked = "、".join([f"{c}届" for c in info.cohorts] or [f"{y}年" for y in info.years])

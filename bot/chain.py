@@ -14,15 +14,16 @@ from bot.caveats import caveats_for
 from bot.corpus import Corpus
 from bot.decline import decline_message, decline_reason
 from bot.extractive import extractive_answer, rerank
+from bot.lexicon import lexicon
 from bot.profile import CorpusProfile
-from bot.question import QuestionInfo, correct, read_question
+from bot.question import QuestionInfo, correct, normalize, read_question
 from bot.retrieval import Filters, Hit, topic_query
 from bot.services import Services
 from bot.settings import Settings
 from bot.state import Retrieved
+from bot.weights import WEIGHTS as W
 
-RERANK_DEPTH = 8
-RERANK_WEIGHT = 0.003
+FOLLOW_UP_CHARS = 16  # a question this short that names no region or year continues the chat
 
 
 def standalone_query(
@@ -30,21 +31,37 @@ def standalone_query(
 ) -> str:
     """A follow-up such as 那三支一扶呢？ is searched together with the question before it.
 
-    When the follow-up names its own region or year (那贵州呢？), those replace the earlier ones.
+    A short question that names no region or year (报名时间是哪几天？) continues the chat too. When the
+    follow-up names its own region or year (那贵州呢？), those replace the earlier ones; when it names its
+    own programme (那三支一扶呢？ after a 特岗 question), the earlier programme goes.
     """
     question = question.strip()[:limit]
     own = read_question(question, profile)
-    if not (history and own.follow_up):
+    continues = not (own.regions or own.years or own.cohorts) and len(normalize(question)) <= FOLLOW_UP_CHARS
+    if not (history and (own.follow_up or continues)):
         return question
     # the question a chain of follow-ups (那三支一扶呢？ 那西部计划呢？) hangs on is the last one that stands alone
     anchor = next((h for h in reversed(history) if not read_question(h.strip(), profile).follow_up), history[-1])
     before = anchor.strip()[:limit]
     if own.regions or own.years or own.cohorts:
         before = " ".join(topic_query(before, profile).split())
+    programmes = [p for p in lexicon().programmes if p in question]
+    if programmes:
+        for name in sorted(lexicon().programmes, key=len, reverse=True):
+            before = before.replace(name, " ") if name not in programmes else before
     return f"{before} {question}"
 
 
-INTENT_FIELDS = ("wants_number", "wants_amount", "wants_date", "wants_place", "wants_procedure", "wants_condition")
+INTENT_FIELDS = (
+    "wants_number",
+    "wants_amount",
+    "wants_date",
+    "wants_day",
+    "wants_hour",
+    "wants_place",
+    "wants_procedure",
+    "wants_condition",
+)
 
 
 def follow_up_intent(combined: QuestionInfo, own: QuestionInfo) -> QuestionInfo:
@@ -64,6 +81,8 @@ def comparison_sides(info: QuestionInfo) -> list[Filters]:
         return [Filters(cohort=f"{year}届") for year in years]
     if info.provinces and info.national:
         return [Filters(scope=info.provinces[0]), Filters(scope="national")]
+    if len(info.provinces) >= 2:
+        return [Filters(scope=province) for province in info.provinces[:2]]
     return []
 
 
@@ -121,12 +140,12 @@ class AnswerChain:
         k = inputs.get("k") or self.k
         filters = inputs.get("filters")
         vector = retriever.embeddings.embed_query(query)
-        hits = retriever.search(query, k=max(k, RERANK_DEPTH), filters=filters, info=info, vector=vector)
+        hits = retriever.search(query, k=max(k, W.rerank_depth), filters=filters, info=info, vector=vector)
         about = topic_query(retriever.about(query), profile)
-        hits = rerank(hits, info, about, retriever.idf, RERANK_WEIGHT)
+        hits = rerank(hits, info, about, retriever.idf, W.rerank)
         if filters is None and (sides := comparison_sides(info)):
-            per_side = [retriever.search(query, RERANK_DEPTH, side, info, vector) for side in sides]
-            hits = _one_per_side(hits, [rerank(h, info, about, retriever.idf, RERANK_WEIGHT) for h in per_side])
+            per_side = [retriever.search(query, W.rerank_depth, side, info, vector) for side in sides]
+            hits = _one_per_side(hits, [rerank(h, info, about, retriever.idf, W.rerank) for h in per_side])
         hits = hits[:k]
         elapsed = (time.perf_counter() - started) * 1000
         return Retrieved(question, query, info, hits, history, started, elapsed, retriever.idf, profile)

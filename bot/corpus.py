@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
 from langchain_core.embeddings import Embeddings
 
 from bot.chunks import Chunk, clause_texts
@@ -14,6 +15,9 @@ from bot.retrieval import HybridRetriever
 from bot.services import Services
 from bot.settings import Settings
 from bot.sources import describe_sources
+
+EXAMPLES_FILE = "examples.yaml"
+MAX_EXAMPLES = 5
 
 
 class Corpus:
@@ -81,6 +85,17 @@ class Corpus:
     def sources(self) -> list[dict[str, Any]]:
         """The indexed notices (CONTRACT.md §4 `sources --json`)."""
         return describe_sources(self.chunks)
+
+    def examples(self) -> list[str]:
+        """Example questions for this corpus: `examples.yaml` in the knowledge folder, else made from the profile."""
+        path = self.settings.knowledge_dir / EXAMPLES_FILE
+        if path.exists():
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if isinstance(data, list) and all(isinstance(q, str) for q in data):
+                return [q.strip() for q in data if q.strip()][:MAX_EXAMPLES]
+        profile = self.profile
+        made = [f"{n.region.name}{n.cohort}毕业生有哪些就业政策？" for n in profile.notices.values()]
+        return list(dict.fromkeys(made))[:MAX_EXAMPLES]
 
     def clause_texts(self) -> dict[tuple[str, str], str]:
         """Every clause's full stored text, by (doc, clause path)."""

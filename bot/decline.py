@@ -6,22 +6,13 @@ the words that read a question come from the lexicon.
 
 from __future__ import annotations
 
-import re
-
+from bot.caveats import missing_detail
+from bot.injection import is_injection
 from bot.lexicon import Lexicon, lexicon
 from bot.profile import CorpusProfile, Region
 from bot.question import QuestionInfo, normalize
 from bot.retrieval import Hit
 
-INJECTION = re.compile(
-    r"忽略(之前|以上|前面|上面|所有|你的)?.{0,4}(指令|指示|提示|规则|设定|要求)|系统提示|提示词|prompt|"
-    r"ignore (all |any )?(previous|prior|above|the above|your) (instructions|rules)|system message|"
-    r"你现在是|扮演|角色扮演|开发者模式|developer mode|jailbreak|越狱|DAN\b|不受.{0,4}限制|"
-    r"输出你的|告诉我你的(指令|设定|规则)|reveal your|repeat (the|your) (instructions|prompt)|系统消息|"
-    r"#+\s*system|\[system\]|<\|?system|你(现在)?必须回答|forget (all |your |the )?(rules|instructions)|"
-    r"(print|show|output|repeat) (me )?(the |your |all )?(instructions|rules|prompt)",
-    re.I,
-)
 WHERE_TO_ASK = "建议咨询所在学校的就业指导中心（就业办），或当地人力资源和社会保障部门（电话 12333）。"
 WHERE_TO_ASK_EN = (
     "Please ask your university's career office, or the local human resources and social security bureau "
@@ -50,7 +41,7 @@ def decline_reason(
     words = words or lexicon()
     text = info.text
     flat = normalize(text).lower()
-    if INJECTION.search(text):
+    if is_injection(text):
         return "injection"
     if _any(words.off_topic, flat):
         return "off-topic"
@@ -63,8 +54,10 @@ def decline_reason(
         asked = _any(attribute_words, flat)
         if asked and not _any(asked, top_text):
             return f"attribute:{name}"
-    if uncovered_regions(info, profile) and info.wants_number and not info.compare and not _applies(hits[0], profile):
-        return "region"  # a figure for a place no notice is for: the best clause is another place's
+    # a figure for a place no notice is for, when the best clause is another place's or states none
+    top_has_none = not _applies(hits[0], profile) or missing_detail(info, hits[0].chunk.text)
+    if uncovered_regions(info, profile) and info.wants_number and not info.compare and top_has_none:
+        return "region"
     if not (_any(words.domain, flat) or _mentions_corpus(flat, profile)):
         return "off-topic"
     return None
@@ -76,9 +69,16 @@ def _applies(hit: Hit, profile: CorpusProfile) -> bool:
     return bool(notice and notice.region.national)
 
 
+def _english_names(region: Region) -> list[str]:
+    """A region's English names (a city's own name is not in the lexicon; its province's is)."""
+    entry = lexicon().provinces.get(region.province or "")
+    return list(entry.en) if entry else []
+
+
 def _mentions_corpus(flat: str, profile: CorpusProfile) -> bool:
     """Whether the question names something only the corpus knows: a region, issuer or doc number of a notice."""
     names = {n.region.name for n in profile.notices.values()} | {n.issuer for n in profile.notices.values()}
+    names |= {en for n in profile.notices.values() for en in _english_names(n.region)}
     names |= {normalize(n.doc_number) for n in profile.notices.values() if n.doc_number}
     return any(name.lower() in flat for name in names if name and name != "全国")
 

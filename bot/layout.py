@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.clauses import FOOTER, PREAMBLE, LayoutKind, parse_structure
+from bot.injection import suspicious_lines
 from bot.notice import Notice
 
 # One label of a clause path, and the style it is printed in.
@@ -103,4 +104,8 @@ def preview(notice: Notice, width: int = 40) -> str:
         start = " ".join(clause.text.split("\n"))
         start = start if len(start) <= width else start[: width - 1] + "…"
         lines.append(f"  {clause.path:<{path_width}}{heading[:width]}  |  {start}")
+    flagged = suspicious_lines(notice.text)
+    if flagged:
+        lines.append(f"  ⚠ {len(flagged)} line(s) read like orders to a language model (check before ingesting):")
+        lines += [f"    {line[:width * 2]}" for line in flagged]
     return "\n".join(lines)

@@ -10,8 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.resources import lexicon_file
 
-INTENTS = ("number", "amount", "date", "place", "procedure", "condition", "listing", "compare", "now", "confirm")
-
 
 class LexiconError(ValueError):
     """The lexicon file is missing or does not follow its schema."""
@@ -46,6 +44,8 @@ class Intents(_Strict):
     number: list[str]
     amount: list[str]
     date: list[str]
+    day: list[str]
+    hour: list[str]
     place: list[str]
     procedure: list[str]
     condition: list[str]

@@ -103,7 +103,7 @@ def read_regions(flat: str, lower: str, profile: CorpusProfile | None, words: Le
     named = {r.province for r in found}
     for province, entry in words.provinces.items():
         hit = province in flat or entry.full in flat
-        hit = hit or any(re.search(rf"\b{re.escape(en)}\b", lower) for en in entry.en)
+        hit = hit or any(re.search(rf"(?<![a-z]){re.escape(en)}(?![a-z])", lower) for en in entry.en)
         hit = hit or any(f"{short}{ctx}" in flat for short in entry.short for ctx in words.short_form_context)
         if hit and province not in named:
             found.append(Region(province))
@@ -122,6 +122,8 @@ class QuestionInfo:
     wants_number: bool = False
     wants_amount: bool = False
     wants_date: bool = False
+    wants_day: bool = False
+    wants_hour: bool = False
     wants_place: bool = False
     wants_procedure: bool = False
     wants_condition: bool = False
@@ -179,21 +181,24 @@ def read_question(text: str, profile: CorpusProfile | None = None, words: Lexico
         or len(flat) <= follow.max_chars
     )
     all_years = set(years) | set(cohorts)
+    regions = read_regions(flat, lower, profile, words)
     return QuestionInfo(
         text=text,
         years=sorted(set(years)),
         cohorts=sorted(set(cohorts)),
-        regions=read_regions(flat, lower, profile, words),
+        regions=regions,
         english=english,
         wants_number=asks("number", intents.number) or wants_amount or asks("date", intents.date),
         wants_amount=wants_amount,
         wants_date=asks("date", intents.date),
+        wants_day=asks("day", intents.day),
+        wants_hour=asks("hour", intents.hour),
         wants_place=asks("place", intents.place),
         wants_procedure=asks("procedure", intents.procedure),
         wants_condition=asks("condition", intents.condition),
         wants_list=asks("listing", intents.listing),
         overview=_is_overview(flat, profile, words) or _has("", lower, [], [w for w in words.overview if w.isascii()]),
-        compare=(asks("compare", intents.compare) and len(all_years) >= 1)
+        compare=(asks("compare", intents.compare) and (len(all_years) >= 1 or len(regions) >= 2))
         or len(all_years) >= 2
         or bool(re.search(r"\b(compare|difference|differ)\b", lower)),
         follow_up=follow_up,

@@ -14,13 +14,10 @@ from bot.chunks import Chunk
 from bot.profile import CorpusProfile, cohort_of
 from bot.question import QuestionInfo, lexical_form, read_question, region_words
 from bot.text import char_ngrams, normalize
+from bot.weights import WEIGHTS as W
 
 __all__ = ["Filters", "Hit", "HybridRetriever", "char_ngrams", "cohort_year", "topic_query"]
 
-RRF_K = 60
-DENSE_WEIGHT = 1.0
-LEXICAL_WEIGHT = 0.85
-OTHER_REGION_PENALTY = 0.006
 _DIGITS = re.compile(r"\d")
 _QUOTED = re.compile(r"[“\"《「]([^”\"》」]+)[”\"》」]")
 
@@ -82,7 +79,7 @@ class HybridRetriever:
         chunks: list[Chunk],
         vectorstore: Chroma,
         embeddings: Embeddings,
-        depth: int = 30,
+        depth: int = W.depth,
         profile: CorpusProfile | None = None,
     ) -> None:
         self.chunks = chunks
@@ -158,13 +155,13 @@ class HybridRetriever:
         hits: dict[str, Hit] = {}
         for rank, (chunk, _similarity) in enumerate(self.dense(query, filters, vector)):
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
-            hit.score += DENSE_WEIGHT / (RRF_K + rank + 1)
+            hit.score += W.dense / (W.rrf_k + rank + 1)
             hit.dense_rank = rank + 1
         lexical_query = topic_query(self.about(lexical_form(query, info)), self.profile)
         if lexical_query.strip():
             for rank, (chunk, _score) in enumerate(self.lexical(lexical_query, filters)):
                 hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
-                hit.score += LEXICAL_WEIGHT / (RRF_K + rank + 1)
+                hit.score += W.lexical / (W.rrf_k + rank + 1)
                 hit.lexical_rank = rank + 1
         qgrams = set(char_ngrams(lexical_query))
         quoted = [q for q in _QUOTED.findall(normalize(query)) if len(q) >= 2]
@@ -173,9 +170,9 @@ class HybridRetriever:
         for hit in hits.values():
             hit.score += _context_bonus(hit.chunk, info, newest) + _heading_bonus(hit.chunk, qgrams)
             if hit.chunk.doc in named:
-                hit.score += 0.008
+                hit.score += W.named_notice
             if quoted and all(q in normalize(hit.chunk.text) for q in quoted):
-                hit.score += 0.012  # the names a student puts in quotes (“校园招聘月”) occur in this clause
+                hit.score += W.quoted
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
 
 
@@ -201,30 +198,30 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
     wanted = set(info.cohorts) | set(info.years)
     if wanted:
         if cohort_year(chunk) in wanted:
-            bonus += 0.010
+            bonus += W.cohort_match
         elif chunk.year in wanted:
-            bonus += 0.003
+            bonus += W.issue_year_match
     else:
-        bonus += 0.0004 * (cohort_year(chunk) - newest)  # the same for every clause of a notice: only order counts
+        bonus += W.recency * (cohort_year(chunk) - newest)
     if info.provinces:
         if any(p in chunk.scope for p in info.provinces):
-            bonus += 0.012
+            bonus += W.region_match
         elif chunk.scope != "national":
-            bonus -= OTHER_REGION_PENALTY  # another province's notice does not apply to the one asked about
+            bonus -= W.other_region
     elif chunk.scope != "national":
-        bonus -= 0.002
+        bonus -= W.other_region if info.national else W.regional_unasked
     figures = _YEAR.sub(" ", chunk.text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
     if (info.wants_date and not _DATE.search(figures)) or (info.wants_number and not _NUMBER.search(figures)):
-        bonus -= 0.003  # a clause with no figure or date in it cannot answer "how many" or "when"
+        bonus -= W.no_figure
     if chunk.clause == "落款":
         if ISSUE_DATE.search(info.text):
-            bonus += 0.03  # when a notice itself was issued: only a sign-off says
+            bonus += W.issue_date
         elif SIGN_OFF_WORDS.search(info.text):
-            bonus += 0.012 if info.wants_date else 0.006  # "when was it issued" is answered by the sign-off's date
+            bonus += W.sign_off_date if info.wants_date else W.sign_off
         else:
-            bonus -= 0.002
+            bonus -= W.sign_off_unasked
     elif chunk.clause == "序言":
-        bonus += 0.004 if PREAMBLE_WORDS.search(info.text) else 0.0 if info.wants_number else -0.002
+        bonus += W.preamble if PREAMBLE_WORDS.search(info.text) else 0.0 if info.wants_number else -W.preamble_unasked
     return bonus
 
 
@@ -247,4 +244,4 @@ def _heading_bonus(chunk: Chunk, qgrams: set[str]) -> float:
     if len(heading) < 2:
         return 0.0
     ratio = sum(1 for g in heading if g in qgrams) / len(heading)
-    return 0.008 * ratio if ratio >= 0.5 else 0.0
+    return W.heading * ratio if ratio >= 0.5 else 0.0

@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, validation_alias=_env("openai_base_url", "OPENAI_BASE_URL"))
     llm_model: str = Field(default="gpt-4o-mini", validation_alias=_env("llm_model", "POLICYBOT_LLM_MODEL"))
     llm_timeout: float = Field(default=30.0, validation_alias=_env("llm_timeout", "POLICYBOT_LLM_TIMEOUT"))
+    llm_deadline: float = Field(default=60.0, gt=0, validation_alias=_env("llm_deadline", "POLICYBOT_LLM_DEADLINE"))
     mode: Literal["auto", "extractive", "llm"] = Field(default="auto", validation_alias=_env("mode", "POLICYBOT_MODE"))
 
     # Telegram

@@ -8,6 +8,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from bot.chain import AnswerChain
 from bot.prompts import PromptError, render
 from bot.services import Services
+from tests.hostile_openai_server import HostileOpenAI
 from tests.openai_server import FakeOpenAI
 
 pytestmark = pytest.mark.slow
@@ -25,9 +26,9 @@ def server():
         yield fake
 
 
-def llm_chain(real_services, base_url: str) -> AnswerChain:
+def llm_chain(real_services, base_url: str, deadline: float = 30.0) -> AnswerChain:
     settings = real_services.settings.model_copy(
-        update={"openai_base_url": base_url, "openai_api_key": "test-key", "llm_timeout": 5.0}
+        update={"openai_base_url": base_url, "openai_api_key": "test-key", "llm_timeout": 5.0, "llm_deadline": deadline}
     )
     return AnswerChain(Services(settings, embeddings=real_services.embeddings, index=real_services.index))
 
@@ -51,7 +52,8 @@ def test_a_streamed_reply_arrives_in_pieces(real_services, server):
     server.replies.append(GOOD)
     pieces = list(llm_chain(real_services, server.base_url).stream(QUESTION))
     texts, final = [p for p in pieces if isinstance(p, str)], pieces[-1]
-    assert len(texts) > 3 and "".join(texts).startswith("根据贵州省")
+    assert len(texts) >= 3 and "".join(texts).startswith("根据贵州省")
+    assert all(t.rstrip()[-1] in "，。]" for t in texts)  # released at punctuation, once checked
     assert "引用" not in "".join(texts)
     assert final.mode == "llm" and final.citations[0].clause == "二、6."
 
@@ -130,3 +132,20 @@ def test_policybot_ask_streams_the_model_text_then_lists_the_citations(real_serv
     assert server.requests[-1]["stream"] is True
     assert "拟招聘6000人。[1]" in result.output and "[1] 黔教发〔2022〕5号 二、6." in result.output
     assert "引用" not in result.output
+
+
+def test_the_chain_corrects_a_premise_instead_of_confirming_it(real_services):
+    with HostileOpenAI("confirm_premise") as server:
+        answer = llm_chain(real_services, server.base_url).answer("贵州2022年特岗计划招60000人，请确认")
+    assert answer.mode == "extractive" and "60000" in str(answer.fallback) and "60000" not in answer.answer
+    assert answer.citations[0].clause == "二、6." and "6000 人" in answer.answer
+
+
+def test_the_chain_answers_at_the_deadline_when_the_model_drips(real_services):
+    with HostileOpenAI("drip", interval=1.0) as server:
+        chain = llm_chain(real_services, server.base_url, deadline=1.5)
+        answer = chain.answer(QUESTION)
+        streamed = list(chain.stream(QUESTION))[-1]
+    for result in (answer, streamed):
+        assert result.mode == "extractive" and "deadline" in str(result.fallback) and "6000" in result.answer
+        assert result.timings_ms["generate"] < 2500

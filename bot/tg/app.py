@@ -146,6 +146,15 @@ class PolicyBot:
         """The indexed notices."""
         return self.chain.corpus.sources()
 
+    def examples(self) -> list[str]:
+        """Example questions for the indexed notices."""
+        return self.chain.corpus.examples()
+
+    def help_text(self) -> str:
+        """How to ask, with an example question from the indexed notices."""
+        examples = self.examples()
+        return texts.HELP.format(example=examples[0] if examples else "三支一扶招多少人？")
+
     def clause_text(self, citation: Citation) -> str:
         """The full text of a cited clause, from the active index."""
         return self.chain.corpus.clause_text(citation.doc, citation.clause) or citation.quote
@@ -195,14 +204,14 @@ class PolicyBot:
             return
         sources = await asyncio.to_thread(self.sources)
         buttons = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(q, callback_data=f"ask:{n}")] for n, q in enumerate(texts.EXAMPLES)]
+            [[InlineKeyboardButton(q, callback_data=f"ask:{n}")] for n, q in enumerate(self.examples())]
         )
         await self.send(update.effective_message, texts.welcome(sources), buttons)
 
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """How to ask."""
         if update.effective_message:
-            await self.send(update.effective_message, escape(texts.HELP))
+            await self.send(update.effective_message, escape(self.help_text()))
 
     async def about(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """What the bot is."""
@@ -233,7 +242,7 @@ class PolicyBot:
         command, _, target = message.text.split()[0].partition("@")
         if message.chat.type != ChatType.PRIVATE and target.lower() != (context.bot.username or "").lower():
             return  # meant for another bot in the group
-        await self.send(message, escape(texts.UNKNOWN_COMMAND.format(command=command[:32]) + "\n" + texts.HELP))
+        await self.send(message, escape(texts.UNKNOWN_COMMAND.format(command=command[:32]) + "\n" + self.help_text()))
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Usage figures, for admins only."""
@@ -281,7 +290,7 @@ class PolicyBot:
             return
         text = text.strip()
         if not text:
-            await self.send(message, escape(texts.HELP))
+            await self.send(message, escape(self.help_text()))
             return
         limit = self.chain.corpus.max_question_chars
         cut = len(text) > limit
@@ -343,9 +352,10 @@ class PolicyBot:
             return
         message = query.message if isinstance(query.message, Message) else None
         kind, _, rest = query.data.partition(":")
-        if kind == "ask" and message is not None and rest in {str(n) for n in range(len(texts.EXAMPLES))}:
+        examples = self.examples()
+        if kind == "ask" and message is not None and rest in {str(n) for n in range(len(examples))}:
             await self.call(lambda: query.answer())
-            await self.answer(message, update, context, texts.EXAMPLES[int(rest)])
+            await self.answer(message, update, context, examples[int(rest)])
             return
         press = self.signer.verify(query.data, query.message.chat.id if query.message else None)
         stored = await asyncio.to_thread(self.store.get, press.answer_id) if press else None

@@ -1,0 +1,204 @@
+"""The corpus is data: coverage, regions, cohorts and examples follow the indexed notices, never the code."""
+
+from __future__ import annotations
+
+import ast
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.answer import Citation
+from bot.caveats import caveats_for
+from bot.chain import AnswerChain
+from bot.corpus import Corpus
+from bot.lexicon import LexiconError, lexicon, load_lexicon
+from bot.notice import load_notice
+from bot.profile import CorpusProfile, NoticeInfo, Region, parse_scope
+from bot.question import read_question
+from bot.resources import lexicon_file
+from bot.services import Services
+from tests.conftest import KNOWLEDGE
+
+BOT = Path(__file__).resolve().parent.parent / "bot"
+
+NINGXIA = """---
+doc: ningxia-2031-class
+title: 自治区教育厅关于做好2031届普通高校毕业生就业工作的通知
+doc_number: 宁教发〔2030〕9号
+issuer: 宁夏回族自治区教育厅
+issued: 2030-12-01
+scope: 宁夏回族自治区
+cohort: 2031届
+---
+各市、县（区）教育局，各高等学校：
+现就做好2031届全区高校毕业生就业工作通知如下。
+一、拓宽就业渠道
+1.实施基层项目。2031年全区“特岗计划”拟招聘1234人，“三支一扶”拟招募321人。
+2.开展就业见习。见习补贴按当地最低工资标准的60%发放，见习期最长12个月。
+二、加强指导服务
+3.办好招聘活动。2031年3月15日在银川举办全区高校毕业生春季双选会。
+宁夏回族自治区教育厅
+2030年12月1日
+"""
+
+NATIONAL = """---
+doc: moe-2031-class
+title: 教育部关于做好2031届全国普通高校毕业生就业工作的通知
+doc_number: 教就业〔2030〕7号
+issuer: 教育部
+issued: 2030-11-20
+scope: national
+cohort: 2031届
+---
+各省、自治区、直辖市教育厅（教委）：
+一、稳定政策性岗位
+1.扩大基层项目。各地要组织实施好“特岗计划”“三支一扶”等基层就业项目。
+2.做好征兵工作。积极配合兵役机关做好大学生征兵工作，落实退役大学生士兵优惠政策。
+教育部
+2030年11月20日
+"""
+
+
+def corpus_of(folder: Path, settings, fake_embeddings, *notices: tuple[str, str]) -> Corpus:
+    """A corpus over made-up notices only (fake embeddings: lexical retrieval carries the answer)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in notices:
+        (folder / name).write_text(text, encoding="utf-8")
+    corpus = Corpus(Services(settings.model_copy(update={"knowledge_dir": folder}), embeddings=fake_embeddings))
+    corpus.ingest()
+    return corpus
+
+
+def test_a_notice_for_a_region_and_cohort_never_seen_is_answered_once_ingested(fake_services, knowledge_copy):
+    (knowledge_copy / "ningxia.md").write_text(NINGXIA, encoding="utf-8")
+    chain = AnswerChain(fake_services, mode="extractive")
+    chain.corpus.ingest()
+    answer = chain.answer("宁夏2031届特岗计划招多少人？")
+    assert answer.grounded
+    assert (answer.citations[0].doc, answer.citations[0].clause) == ("ningxia-2031-class", "一、1.")
+    assert "1234" in answer.answer
+    assert not {c.kind for c in answer.caveats} & {"region_mismatch", "year_mismatch"}
+
+
+def test_swapping_the_bundled_notices_moves_coverage_declining_and_region_reading(tmp_path, settings, fake_embeddings):
+    corpus = corpus_of(tmp_path / "k", settings, fake_embeddings, ("nx.md", NINGXIA), ("moe.md", NATIONAL))
+    profile = corpus.profile
+    assert "宁夏" in profile.covers() and "贵州" not in profile.covers()
+    assert profile.cohort_years == [2031]
+    assert {r.name for r in profile.regions} == {"宁夏", "全国"}
+    assert read_question("银川的毕业生见习补贴多少", profile).provinces == ["宁夏"]
+
+    chain = AnswerChain(corpus, mode="extractive")
+    declined = chain.answer("2022届毕业生有什么就业政策？")
+    assert not declined.grounded and "2031届" in declined.answer and "2022届" in declined.answer
+    elsewhere = chain.answer("贵州2031届特岗计划招多少人？")
+    assert not elsewhere.grounded and "贵州" in elsewhere.answer  # a figure for a region no notice is for
+    assert chain.answer("宁夏见习补贴是最低工资的多少？").grounded
+    assert corpus.examples() and all("贵州" not in q for q in corpus.examples())
+
+
+def test_the_bundled_lexicon_follows_its_schema_and_a_bad_one_names_the_field(tmp_path):
+    words = load_lexicon(lexicon_file())
+    assert words.province_of("郑州") == "河南" and words.province_of("贵州省") == "贵州"
+    bad = tmp_path / "zh.yaml"
+    bad.write_text(lexicon_file().read_text(encoding="utf-8").replace("overview_topic_chars:", "overview_chars:"))
+    with pytest.raises(LexiconError, match="overview"):
+        load_lexicon(bad)
+    bad.write_text(lexicon_file().read_text(encoding="utf-8").replace("\ncities:\n", "\ncities:\n  某市: 某省\n"))
+    with pytest.raises(LexiconError, match="某省"):
+        load_lexicon(bad)
+
+
+@pytest.mark.parametrize(
+    ("scope", "region"),
+    [
+        ("national", Region()),
+        ("贵州省", Region("贵州")),
+        ("四川省成都市", Region("四川", "成都")),
+        ("成都市", Region("四川", "成都")),
+        ("广西壮族自治区", Region("广西")),
+    ],
+)
+def test_a_notice_scope_reads_as_a_region(scope, region):
+    assert parse_scope(scope) == region
+
+
+def notice(doc: str, scope: str, cohort: str, issued: str) -> NoticeInfo:
+    """A made-up notice's profile entry."""
+    region = parse_scope(scope)
+    return NoticeInfo(doc, f"{doc} 通知", None, "某厅", issued, scope, cohort, region, int(cohort[:4]))
+
+
+PROFILE = CorpusProfile(
+    notices={
+        "a": notice("a", "四川省", "2025届", "2024-11-01"),
+        "n": notice("n", "national", "2024届", "2023-12-01"),
+    }
+)
+
+
+def kinds(question: str, doc: str, text: str = "拟招聘 800 人。", today: date = date(2026, 11, 30)) -> set[str]:
+    """The caveat kinds for an answer citing one clause of a made-up notice."""
+    info = read_question(question, PROFILE)
+    cited = [Citation(doc=doc, title="t", doc_number=None, clause="一、1.", quote=text)]
+    return {c.kind for c in caveats_for(info, cited, {(doc, "一、1."): text}, PROFILE, today)}
+
+
+def test_caveats_say_what_a_student_must_know_before_the_quote():
+    assert kinds("四川2025届三支一扶招多少人？", "a") == set()
+    assert kinds("四川2023届三支一扶招多少人？", "a") == {"year_mismatch"}
+    assert kinds("河南2024届三支一扶招多少人？", "n") == {"region_mismatch"}
+    assert kinds("今年三支一扶招多少人？", "a") == {"stale"}
+    assert kinds("今年三支一扶招多少人？", "a", today=date(2025, 3, 1)) == set()
+    assert kinds("四川2025届三支一扶招多少人？", "a", text="做好三支一扶招募工作。") == {"detail_missing"}
+    assert kinds("四川2025届三支一扶哪天报名？", "a", text="2025年4月报名。") == {"detail_missing"}
+    assert kinds("四川2025届三支一扶哪天报名？", "a", text="4月10日至20日报名。") == set()
+
+
+def _code_strings(path: Path) -> list[tuple[int, str]]:
+    """The string literals of a module that are not docstrings."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def test_no_code_in_bot_names_the_bundled_notices_particulars():
+    particulars: set[str] = set()
+    for path in KNOWLEDGE.glob("*.md"):
+        meta = load_notice(path).meta
+        particulars |= {meta.doc, meta.cohort, meta.doc_number or meta.doc}
+        region = parse_scope(meta.scope)
+        if region.province:
+            particulars |= {region.province, *lexicon().provinces[region.province].short}
+    title_words = CorpusProfile.from_chunks([]).title_words  # none: the words are read from the index
+    assert title_words == {}
+    found = [
+        f"{path.relative_to(BOT.parent)}:{line}: {word} in {text[:40]!r}"
+        for path in sorted(BOT.rglob("*.py"))
+        for line, text in _code_strings(path)
+        if not ("e.g." in text or "like " in text)  # an option's help may show an example value
+        for word in particulars
+        if len(word) > 1 and word in text
+    ]
+    assert found == []
+
+
+def test_a_premise_the_clauses_do_not_state_is_said_to_be_absent_never_confirmed():
+    info = read_question("四川2025届三支一扶招60000人，请确认", PROFILE)
+    cited = [Citation(doc="a", title="t", doc_number=None, clause="一、1.", quote="拟招募 6000 人。")]
+    caveats = caveats_for(info, cited, {("a", "一、1."): "拟招募 6000 人。"}, PROFILE, date(2026, 11, 30))
+    assert [c.kind for c in caveats] == ["detail_missing"] and "60000人" in caveats[0].text
+    same = read_question("四川2025届三支一扶招6000人，请确认", PROFILE)
+    assert caveats_for(same, cited, {("a", "一、1."): "拟招募 6000 人。"}, PROFILE, date(2026, 11, 30)) == []
