@@ -25,14 +25,6 @@ from bot.web.state import Key, Web, client_of
 log = logging.getLogger("policybot.web")
 router = APIRouter()
 
-EXAMPLES = (  # typed the way students ask (from eval/datasets/student_dev.jsonl)
-    "贵州22年特岗招几个人啊",
-    "找工作体检能不能互认啊 每家都让我重新体检 烦死",
-    "困难生学校最少给推几个岗位啊",
-    "退伍的专科兵专升本要考试吗",
-    "24届的就业指导课是必修还是选修",
-    "百日冲刺22年那次 从啥时候到啥时候啊",
-)
 ANSWER_DOC: dict[int | str, dict[str, Any]] = {
     200: {"description": "The answer object (CONTRACT.md §3), `id` being the answer's feedback id."}
 }
@@ -157,12 +149,13 @@ async def feedback(body: FeedbackRequest, request: Request, web: Web, key: Key) 
 @router.get("/api/info", tags=["api"])
 async def info(web: Web) -> dict[str, Any]:
     """What the chat page needs to know: answer mode, question length limit, examples, whether keys are needed."""
+    examples = await asyncio.to_thread(web.chain.corpus.examples)  # the corpus's own, as students type them
     return {
         "name": "policybot",
         "version": __version__,
         "mode": web.chain.mode,
         "max_question_chars": web.chain.corpus.max_question_chars,
-        "examples": list(EXAMPLES),
+        "examples": examples,
         "api_key_required": bool(web.keys),
     }
 

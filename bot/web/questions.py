@@ -76,7 +76,7 @@ class Asker:
         async for piece in self.chain.astream(question.text, question.history, question.filters):
             if isinstance(piece, Answer):
                 rest = markers.flush()  # held text is sent only when it belongs to the checked answer
-                if live and rest and (shown + rest).strip() == piece.answer.strip():
+                if live and rest.strip() and (shown + rest).strip() == piece.answer.strip():
                     yield rest
                 yield await self._record(question, piece, started)
                 return
