@@ -313,7 +313,7 @@
       box.maxLength = info.max_question_chars;
       $("#mode").textContent = info.mode === "llm"
         ? "回答由语言模型依据条款撰写，引用的原文均已逐字核对。"
-        : "回答直接摘录通知条款原文。";
+        : "回答由通知条款摘录而成，不经语言模型改写。";
       $("#examples").replaceChildren(...info.examples.map((q) =>
         el("li", {}, el("button", { type: "button", onclick: () => ask(q) }, q))));
     } catch (_) { /* the examples are a convenience */ }
