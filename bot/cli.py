@@ -653,5 +653,20 @@ def compare(run_a: Path, run_b: Path) -> None:
     click.echo("\n".join(lines) if lines else "no differences")
 
 
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default: POLICYBOT_WEB_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: POLICYBOT_WEB_PORT, 8080).")
+@click.option("--mode", type=MODES, default=None, help="Answer mode (default: auto).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None, mode: str | None) -> None:
+    """Serve the chat page, the JSON API and an OpenAI-compatible API over the answer chain."""
+    from bot.web.app import serve as run_server
+
+    with _runtime_errors():
+        chain = _chain(ctx, mode, 5)
+        settings = chain.settings
+        run_server(chain, host or settings.web_host, settings.web_port if port is None else port)
+
+
 if __name__ == "__main__":
     sys.exit(main())

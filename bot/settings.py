@@ -90,6 +90,16 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("feedback_salt", "POLICYBOT_FEEDBACK_SALT")
     )
 
+    # Web API and chat page (`policybot serve`)
+    web_host: str = Field(default="127.0.0.1", validation_alias=_env("web_host", "POLICYBOT_WEB_HOST"))
+    web_port: int = Field(default=8080, validation_alias=_env("web_port", "POLICYBOT_WEB_PORT"))
+    api_keys: SecretStr | None = Field(default=None, validation_alias=_env("api_keys", "POLICYBOT_API_KEYS"))
+    web_rate_limit: int = Field(default=20, ge=0, validation_alias=_env("web_rate_limit", "POLICYBOT_WEB_RATE_LIMIT"))
+    web_cors_origins: str = Field(default="", validation_alias=_env("web_cors_origins", "POLICYBOT_WEB_CORS_ORIGINS"))
+    web_max_body_bytes: int = Field(
+        default=65536, ge=1024, validation_alias=_env("web_max_body_bytes", "POLICYBOT_WEB_MAX_BODY_BYTES")
+    )
+
     @field_validator("data_dir", "knowledge_dir", mode="after")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
