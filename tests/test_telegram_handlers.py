@@ -309,7 +309,7 @@ def test_feedback_keeps_a_salted_hash_never_the_user_id_and_exports(tmp_path):
                              "thumbs_up": 0, "thumbs_down": 1}  # fmt: skip
 
 
-def test_a_reply_is_the_answer_then_caveats_then_a_short_tag_per_source_without_the_full_title():
+def test_a_reply_is_the_caveats_then_the_answer_then_a_short_tag_per_source_without_the_full_title():
     sprint = CITATION.model_copy(update={"doc": "moe-2023-x", "title": "教育部办公厅关于开展春季促就业攻坚行动的通知",
                                          "doc_number": None, "clause": "四、（五）", "issued": "2023-02-23",
                                          "scope": "national"})  # fmt: skip
@@ -318,8 +318,8 @@ def test_a_reply_is_the_answer_then_caveats_then_a_short_tag_per_source_without_
     answer = Answer(question="q", answer="拟招聘 6000 人 & 更多。[1][2]", grounded=True, citations=[CITATION, sprint],
                     caveats=caveats, mode="extractive")  # fmt: skip
     assert render_answer(answer) == (
-        "拟招聘 6000 人 &amp; 更多。[1][2]\n\n"
         "⚠️ 没有贵州2023年的通知，以下是2022年的规定。\n⚠️ 通知没有写明报名时间 &lt;b&gt;。\n\n"
+        "拟招聘 6000 人 &amp; 更多。[1][2]\n\n"
         "[1] 贵州 2022届通知 二、6. · 黔教发〔2022〕5号\n[2] 全国 2023年通知 四、（五）"
     )
     assert CITATION.title not in render_answer(answer)
