@@ -25,8 +25,8 @@ from pydantic import SecretStr
 from bot.chain import AnswerChain
 from bot.feedback import FeedbackStore
 from bot.services import Services
-from bot.settings import REPO_ROOT
 from bot.web.app import create_app
+from tests.conftest import REPO
 from tests.openai_server import FakeOpenAI
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -341,7 +341,7 @@ def test_the_page_comes_from_package_files_with_nothing_from_elsewhere(server):
     for name in ("app.js", "style.css", "icon.svg"):
         asset = httpx.get(f"{served.url}/static/{name}")
         assert asset.status_code == 200 and "default-src 'self'" in asset.headers["content-security-policy"]
-    static = REPO_ROOT / "bot" / "web" / "static"
+    static = REPO / "bot" / "web" / "static"
     for path in static.iterdir():
         text = path.read_text(encoding="utf-8").replace('xmlns="http://www.w3.org/2000/svg"', "")
         assert "http://" not in text and "https://" not in text and "//cdn" not in text, path
@@ -472,7 +472,7 @@ def free_port() -> int:
 def test_policybot_serve_starts_and_answers(real_index_dir, tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "POLICYBOT_", "CHROMA_"))}
-    env.update(POLICYBOT_DATA_DIR=str(real_index_dir), PYTHONPATH=str(REPO_ROOT), POLICYBOT_API_KEYS="secret-key")
+    env.update(POLICYBOT_DATA_DIR=str(real_index_dir), PYTHONPATH=str(REPO), POLICYBOT_API_KEYS="secret-key")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=tmp_path,

@@ -9,8 +9,8 @@ import time
 import httpx
 import pytest
 
-from bot.settings import REPO_ROOT
 from bot.stats import percentile
+from tests.conftest import REPO
 from tests.test_web_api import serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
@@ -20,7 +20,7 @@ CONCURRENT = 200
 
 def student_questions() -> list[str]:
     """Questions as students type them, from the development set."""
-    path = REPO_ROOT / "eval" / "datasets" / "student_dev.jsonl"
+    path = REPO / "eval" / "datasets" / "student_dev.jsonl"
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [i["question"] for i in items if not i["history"]]
 
