@@ -6,6 +6,8 @@ the words that read a question come from the lexicon.
 
 from __future__ import annotations
 
+import re
+
 from bot.caveats import missing_detail
 from bot.injection import is_injection
 from bot.lexicon import Lexicon, lexicon
@@ -58,7 +60,7 @@ def decline_reason(
     top_has_none = not _applies(hits[0], profile) or missing_detail(info, hits[0].chunk.text)
     if uncovered_regions(info, profile) and info.wants_number and not info.compare and top_has_none:
         return "region"
-    if not (_any(words.domain, flat) or _mentions_corpus(flat, profile)):
+    if not (_any(words.domain, flat) or _mentions_corpus(flat, profile) or _shares_phrase(flat, top_text)):
         return "off-topic"
     return None
 
@@ -67,6 +69,12 @@ def _applies(hit: Hit, profile: CorpusProfile) -> bool:
     """Whether the best clause comes from a national notice (which applies everywhere)."""
     notice = profile.notices.get(hit.chunk.doc)
     return bool(notice and notice.region.national)
+
+
+def _shares_phrase(flat: str, top_text: str) -> bool:
+    """Whether the question quotes the notices: three characters in a row the top clauses have (一人一档)."""
+    cjk = re.sub(r"[^\u4e00-\u9fff]", " ", flat)
+    return any(cjk[i : i + 3] in top_text for i in range(len(cjk) - 2) if " " not in cjk[i : i + 3])
 
 
 def _english_names(region: Region) -> list[str]:
