@@ -593,18 +593,23 @@ def eval_(
             from bot.llm import make_chat_model
 
             judge_model = make_chat_model(settings)
+        textbook = None
+        if baseline and any(not run.notices for run in runs):  # the textbook baseline reads the bundled notices only
+            from eval.baseline import TextbookBaseline
+
+            err.print("[dim]building the textbook baseline (RecursiveCharacterTextSplitter 500/50, top-4)…[/dim]")
+            textbook = TextbookBaseline(chain.settings.knowledge_dir, chain.corpus.embeddings)
         problems = []
         for run in runs:
             where = out if len(runs) == 1 else out / run.name
-            problems += [f"{run.name}: {p}" for p in _evaluate_run(chain, run, where, baseline, judge_model)]
+            problems += [f"{run.name}: {p}" for p in _evaluate_run(chain, run, where, textbook, judge_model)]
     if problems:
         raise click.ClickException("evaluation gate failed: " + "; ".join(problems))
 
 
-def _evaluate_run(chain: Any, run: Any, out: Path, baseline: bool, judge_model: Any) -> list[str]:
+def _evaluate_run(chain: Any, run: Any, out: Path, textbook: Any, judge_model: Any) -> list[str]:
     """Evaluate one dataset (with its extra notices indexed), write the run, print its table; return gate failures."""
     from bot.chain import AnswerChain
-    from eval.baseline import TextbookBaseline
     from eval.dataset import load_dataset
     from eval.report import cell, write_run
     from eval.runner import evaluate, summarize
@@ -616,10 +621,7 @@ def _evaluate_run(chain: Any, run: Any, out: Path, baseline: bool, judge_model: 
         err.print(f"[dim]{run.name}: indexing extra notices ({len(run.notices)} paths) beside the bundled ones…[/dim]")
         model = chain.llm() if chain.mode == "llm" else None
         chain = AnswerChain(corpus_with(chain.corpus, run.notices), mode=chain.mode, k=chain.k, llm=model)
-    textbook = None
-    if baseline and not run.notices:  # the textbook baseline reads the bundled notices only
-        err.print("[dim]building the textbook baseline (RecursiveCharacterTextSplitter 500/50, top-4)…[/dim]")
-        textbook = TextbookBaseline(chain.settings.knowledge_dir, chain.corpus.embeddings)
+    textbook = None if run.notices else textbook
     columns = (TextColumn("Evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err) as bar:
         task = bar.add_task("eval", total=len(items))
