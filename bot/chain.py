@@ -19,7 +19,7 @@ from bot.decline import decline_message, decline_reason
 from bot.extractive import extractive_answer, rerank
 from bot.lexicon import lexicon
 from bot.profile import CorpusProfile
-from bot.question import QuestionInfo, correct, normalize, read_question
+from bot.question import QuestionInfo, correct, normalize, plain, read_question
 from bot.retrieval import Filters, Hit, HybridRetriever, document_hit, topic_query
 from bot.services import Services
 from bot.settings import Settings
@@ -145,11 +145,12 @@ class AnswerChain:
     def _retrieve(self, inputs: dict[str, Any], config: RunnableConfig | None = None) -> Retrieved:
         """Retrieve the clauses for a question, reading follow-ups with their history."""
         started = time.perf_counter()
-        question = str(inputs["question"])
-        history = [str(h) for h in inputs.get("history") or []]
+        limit = self.settings.max_question_chars
+        asked = str(inputs["question"])
+        question = plain(asked)[:limit]  # markup goes, and what is answered is what is judged
+        history = [plain(str(h)) for h in inputs.get("history") or []]
         retriever = self.corpus.retriever()
         profile = retriever.profile
-        limit = self.settings.max_question_chars
         query = standalone_query(correct(question), [correct(h) for h in history], limit, profile)
         if self.mode == "llm" and query != correct(question).strip()[:limit]:
             from bot.llm import condense
@@ -171,7 +172,7 @@ class AnswerChain:
             hits = _one_per_side(hits, [rerank(h, info, about, retriever.idf, W.rerank) for h in per_side])
         hits = hits[:k]
         elapsed = (time.perf_counter() - started) * 1000
-        return Retrieved(question, query, info, hits, history, started, elapsed, retriever.idf, profile)
+        return Retrieved(asked, query, info, hits, history, started, elapsed, retriever.idf, profile)
 
     def _respond(self, state: Retrieved) -> Answer:
         """Answer from the retrieved clauses, or decline."""

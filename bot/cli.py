@@ -134,6 +134,7 @@ def main(verbose: bool) -> None:
     is_flag=True,
     help="Into an empty index (or with --rebuild), put only the given files, not the bundled notices too.",
 )
+@click.option("--replace", is_flag=True, help="Let a file replace an indexed notice of the same doc id from elsewhere.")
 @click.option("--doc", help="Doc id for a PDF/DOCX without a sidecar file.")
 @click.option("--title", help="Title for a PDF/DOCX without a sidecar file.")
 @click.option("--doc-number", help="Doc number (文号) for a PDF/DOCX.")
@@ -143,7 +144,13 @@ def main(verbose: bool) -> None:
 @click.option("--cohort", help="Graduating class, e.g. 2024届, for a PDF/DOCX.")
 @click.pass_context
 def ingest(
-    ctx: click.Context, paths: tuple[Path, ...], rebuild: bool, dry_run: bool, no_bundled: bool, **fields: str | None
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    rebuild: bool,
+    dry_run: bool,
+    no_bundled: bool,
+    replace: bool,
+    **fields: str | None,
 ) -> None:
     """Build or update the index from the knowledge folder or the given files and folders.
 
@@ -169,7 +176,7 @@ def ingest(
             err.print(f"The index is empty: adding {_notices_in(knowledge)} too (--no-bundled leaves them out).")
             targets.insert(0, knowledge)
         with embedding_progress() as progress:
-            report = corpus.ingest(targets or None, rebuild=rebuild, overrides=overrides, progress=progress)
+            report = corpus.ingest(targets or None, rebuild, overrides, progress, replace=replace)
     _print_report(report)
 
 

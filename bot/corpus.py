@@ -58,9 +58,10 @@ class Corpus:
         rebuild: bool = False,
         overrides: dict[str, Any] | None = None,
         progress: Progress | None = None,
+        replace: bool = False,
     ) -> IngestReport:
         """Build or update the index; the next question reads the new build."""
-        return self.services.ingest(paths=paths, rebuild=rebuild, overrides=overrides, progress=progress)
+        return self.services.ingest(paths, rebuild, overrides, progress, replace)
 
     def retriever(self) -> HybridRetriever:
         """The retriever over the active build, rebuilt only when the index changed."""

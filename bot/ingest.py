@@ -13,7 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.chunks import Chunk, build_chunks
 from bot.extract import load_documents
-from bot.notice import Notice
+from bot.notice import Notice, NoticeError
 from bot.settings import Settings
 from bot.store import Index, Manifest, ModelMismatchError
 from bot.tokens import count_tokens
@@ -95,8 +95,13 @@ def ingest(
     rebuild: bool = False,
     overrides: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    replace: bool = False,
 ) -> IngestReport:
-    """Sync the index with the notices under `paths` (default: the knowledge folder)."""
+    """Sync the index with the notices under `paths` (default: the knowledge folder).
+
+    A doc id already indexed from another file with other content is refused (naming both files) unless
+    `replace` is given; the same notice read from another place (an installed copy) is simply the same notice.
+    """
     started = time.perf_counter()
     roots = [p.resolve() for p in (paths or [settings.knowledge_dir])]
     # Reading fails before the index is touched.
@@ -110,6 +115,14 @@ def ingest(
     old_hashes = old.hashes if old else {}
     old_sources = old.sources if old else {}
     new_by_doc = {n.meta.doc: n for n in notices}
+    if not replace:
+        for doc, notice in new_by_doc.items():
+            before, now = old_sources.get(doc), str(Path(notice.path or "").resolve())
+            if before and before != now and old_hashes.get(doc) != notice.content_hash:
+                raise NoticeError(
+                    f"{now}: doc id '{doc}' is already indexed from {before}; "
+                    "give the notice its own doc id, or pass --replace to replace that notice"
+                )
     report = IngestReport()
     removed = [doc for doc in old_hashes if doc not in new_by_doc and _in_scope(old_sources.get(doc, ""), roots)]
     kept_outside = [doc for doc in old_hashes if doc not in new_by_doc and doc not in removed]

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-DOC_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
+DOC_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{2,62}")  # matched whole: `$` would let a final newline through
 
 
 class NoticeError(ValueError):
@@ -33,7 +33,7 @@ class NoticeMeta(BaseModel):
     @classmethod
     def _doc_id(cls, value: str) -> str:
         """Doc ids are lower-case slugs such as moe-2024-class."""
-        if not DOC_ID_RE.match(value):
+        if not DOC_ID_RE.fullmatch(value):
             raise ValueError("must be a lower-case slug like moe-2024-class")
         return value
 

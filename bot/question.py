@@ -13,7 +13,7 @@ from bot.lexicon import Lexicon, lexicon
 from bot.profile import CorpusProfile, Region
 from bot.text import normalize
 
-__all__ = ["QuestionInfo", "correct", "lexical_form", "normalize", "read_question", "region_words"]
+__all__ = ["QuestionInfo", "correct", "lexical_form", "normalize", "plain", "read_question", "region_words"]
 
 _CN_DIGIT = {ch: str(n) for n, ch in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _CN_YEAR = re.compile(r"(?:二[〇零]|20)?([〇零一二三四五六七八九]{2})(?=[届年级])")
@@ -33,6 +33,21 @@ def expand_english(text: str, words: Lexicon | None = None) -> str:
     words = words or lexicon()
     lower = text.lower()
     return " ".join([text, *[cn for en, cn in words.english.items() if en in lower]])
+
+
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
+_MD_LINK = re.compile(r"!?\[([^\]]{0,200})\]\((?:[^()]|\([^()]*\)){0,500}\)")
+_MD_PAIR = re.compile(r"(\*{1,3}|_{2,3}|~~|`{1,3})(\S(?:.*?\S)?)\1")
+_MD_LINE = re.compile(r"^\s{0,3}(?:#{1,6}|>)\s*", re.M)
+_URL = re.compile(r"\b(?:javascript|data|vbscript|https?):\S*", re.I)
+
+
+def plain(text: str) -> str:
+    """A question as typed, without HTML tags, Markdown marks or links (<b>特岗</b> → 特岗)."""
+    text = _MD_LINK.sub(r"\1", text)
+    text = _URL.sub(" ", _TAG.sub("", text))
+    text = _MD_PAIR.sub(r"\2", text)
+    return _MD_LINE.sub("", text).strip()
 
 
 def correct(text: str, words: Lexicon | None = None) -> str:

@@ -53,6 +53,7 @@ class Services:
         rebuild: bool = False,
         overrides: dict[str, Any] | None = None,
         progress: Progress | None = None,
+        replace: bool = False,
     ) -> IngestReport:
         """Build or update the index; one ingest at a time per data dir (a second waits, then has little to do)."""
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -66,6 +67,7 @@ class Services:
                 rebuild=rebuild,
                 overrides=overrides,
                 progress=progress,
+                replace=replace,
             )
 
     def ensure_index(self, progress: Callable[[int, int], None] | None = None) -> IngestReport | None:
