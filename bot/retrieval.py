@@ -15,6 +15,7 @@ from pydantic import ConfigDict, PrivateAttr
 from rank_bm25 import BM25Okapi
 
 from bot.chunks import Chunk
+from bot.lexicon import lexicon
 from bot.profile import CorpusProfile, cohort_of
 from bot.question import QuestionInfo, lexical_form, read_question, region_words
 from bot.text import char_ngrams, normalize
@@ -96,6 +97,7 @@ class HybridRetriever(BaseRetriever):
     _idf: dict[str, float] = PrivateAttr()
     _by_id: dict[str, Chunk] = PrivateAttr()
     _titles: dict[str, str] = PrivateAttr()
+    _programmes: dict[str, set[str]] = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
         """Build the lexical index and the lookups over the chunks."""
@@ -103,6 +105,9 @@ class HybridRetriever(BaseRetriever):
         self._bm25 = BM25Okapi([char_ngrams(c.lexical_text) for c in self.chunks])
         self._idf = {gram: max(value, 0.1) for gram, value in self._bm25.idf.items()}  # rarity of n-grams, floored
         self._titles = {doc: normalize(n.title) for doc, n in self.profile.notices.items()}
+        self._programmes = {doc: set() for doc in self.profile.notices}
+        for chunk in self.chunks:  # which programme names each notice's own clauses use
+            self._programmes.setdefault(chunk.doc, set()).update(p for p in lexicon().programmes if p in chunk.text)
 
     @property
     def idf(self) -> dict[str, float]:
@@ -127,11 +132,17 @@ class HybridRetriever(BaseRetriever):
         return [hit_document(hit) for hit in self.search(query, k or self.k, filters, info, vector)]
 
     def about(self, query: str) -> str:
-        """The query without the title of a notice it names: what it asks about that notice (its topic)."""
+        """The query without the title of a notice it names: what it asks about that notice (its topic).
+
+        A programme name (特岗计划) that the named notice's title has but its clauses do not is the question's
+        topic, not its way of naming the notice: it stays.
+        """
+        topics: set[str] = set()
         for doc in self.docs_named(query):
+            topics |= {p for p in lexicon().programmes if p in query and p not in self._programmes[doc]}
             number = normalize(self.profile.notices[doc].doc_number or "")
             query = without_title_words(normalize(query).replace(number, " ") if number else query, self._titles[doc])
-        return query
+        return " ".join([query, *sorted(p for p in topics if p not in query)])
 
     def docs_named(self, query: str) -> set[str]:
         """The notices a question names by doc number or by words only their title has."""

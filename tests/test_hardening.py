@@ -7,6 +7,7 @@ import pytest
 from bot.chain import AnswerChain
 from bot.notice import NoticeError, meta_from_dict
 from bot.question import plain
+from bot.services import Services
 
 META = dict(title="某省关于做好毕业生就业工作的通知", doc_number=None, issuer="某省教育厅", issued="2031-01-01",
             scope="national", cohort="2031届")  # fmt: skip
@@ -62,3 +63,34 @@ def test_a_question_padded_past_the_limit_is_judged_on_what_is_answered(fake_ser
     answer = chain.answer(padded)
     assert answer.grounded, "the words past the limit are neither answered nor judged"
     assert answer.question == padded
+
+
+SUPPLEMENT = """---
+doc: x-2022-supplement
+title: 关于做好2022年特岗计划招聘工作的补充通知
+doc_number: 某教函〔2022〕1号
+issuer: 某省教育厅
+issued: 2022-03-01
+scope: national
+cohort: 2022届
+---
+各地教育局：
+一、请各地按时报送材料。
+二、请做好宣传解读。
+某省教育厅
+2022年3月1日
+"""
+
+
+@pytest.mark.slow
+def test_a_notice_whose_title_names_a_programme_does_not_erase_it_from_questions(real_services, knowledge_copy, tmp_path):
+    (knowledge_copy / "supplement.md").write_text(SUPPLEMENT, encoding="utf-8")
+    settings = real_services.settings.model_copy(update={"data_dir": tmp_path / "d", "knowledge_dir": knowledge_copy})
+    services = Services(settings, embeddings=real_services.embeddings)
+    services.ingest()
+    retriever = AnswerChain(services).corpus.retriever()
+    assert retriever.docs_named("贵州2022年特岗计划招多少人？") == {"x-2022-supplement"}
+    assert "特岗计划" in retriever.about("贵州2022年特岗计划招多少人？")
+    answer = AnswerChain(services, mode="extractive").answer("贵州2022年特岗计划招多少人？")
+    assert (answer.citations[0].doc, answer.citations[0].clause) == ("guizhou-2022-class", "二、6.")
+    assert "6000" in answer.answer
