@@ -81,6 +81,8 @@ def parse_notice(raw: str, name: str) -> Notice:
     if not isinstance(data, dict):
         raise NoticeError(f"{name}: the metadata header must be a mapping of fields")
     text = raw.lstrip("\ufeff")[match.end() :].strip("\n") + "\n"
+    if not text.strip():
+        raise NoticeError(f"{name}: no text after the metadata header: there is nothing to index")
     return Notice(meta=meta_from_dict(data, name), text=text, path=name)
 
 

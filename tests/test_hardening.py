@@ -94,3 +94,9 @@ def test_a_notice_whose_title_names_a_programme_does_not_erase_it_from_questions
     answer = AnswerChain(services, mode="extractive").answer("贵州2022年特岗计划招多少人？")
     assert (answer.citations[0].doc, answer.citations[0].clause) == ("guizhou-2022-class", "二、6.")
     assert "6000" in answer.answer
+
+
+def test_a_notice_with_a_header_and_no_text_is_refused_naming_the_file(fake_services, knowledge_copy):
+    (knowledge_copy / "empty.md").write_text("---\ndoc: empty-2031\n" + "".join(f"{k}: {v}\n" for k, v in META.items()).replace("None", "null") + "---\n\n", encoding="utf-8")
+    with pytest.raises(NoticeError, match=r"empty\.md: no text after the metadata header"):
+        fake_services.ingest()
