@@ -118,6 +118,14 @@ def caveats_for(
         )
     elif detail and not info.overview and not info.compare:
         out.append(Caveat(kind="detail_missing", text=f"所引通知没有写明你问的{detail}，以下是通知中最相关的规定。"))
+    elif info.wants_number and not info.regions and not first.region.national and not info.overview:
+        where = first.region.label()
+        out.append(
+            Caveat(
+                kind="detail_missing",
+                text=f"全国性的通知没有写明这个数字；以下是{where}的规定，只适用于{where}。",
+            )
+        )
     if not info.compare and _year_mismatch(info, first, profile, today):
         asked = "、".join([f"{c}届" for c in info.cohorts] or [f"{y}年" for y in info.years])
         out.append(

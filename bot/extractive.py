@@ -19,6 +19,7 @@ SHORT_SIGN_OFF = 200
 LEAD_AFTER = 60  # an answer longer than this leads with the fragment holding the asked detail
 OVERVIEW_ITEMS = 4
 _DIGIT = re.compile(r"\d")
+_FIGURE = re.compile(r"(?<![（(\d])\d+(?![\d.．、）)])")  # a number that is not a label such as 6. or （2）
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初")
 _PLACE = re.compile(r"(在|于).{1,12}(设|举办|举行)|主会场|分会场|(?<![省市])[\u4e00-\u9fff]{2,3}(市|省)(?![场委政])")
 _YEAR = re.compile(r"20\d\d\s*[年届]?")
@@ -133,7 +134,7 @@ def lead_fragment(sentences: list[str], info: QuestionInfo, qkeys: set[str], idf
     body = "".join(sentences)
     if len(body) <= LEAD_AFTER:
         return None
-    wanted = _DATE if info.wants_date else _PLACE if info.wants_place and not info.wants_number else _DIGIT
+    wanted = _DATE if info.wants_date else _PLACE if info.wants_place and not info.wants_number else _FIGURE
     pieces = [p for p in re.split(r"(?<=[，,；;。])", body) if p.strip()]
     scored = [
         (score_sentence(p, qkeys, info, idf), i)

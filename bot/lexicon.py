@@ -43,6 +43,7 @@ class Intents(_Strict):
 
     number: list[str]
     amount: list[str]
+    money: list[str]
     date: list[str]
     day: list[str]
     hour: list[str]

@@ -186,7 +186,8 @@ def read_question(text: str, profile: CorpusProfile | None = None, words: Lexico
     def asks(name: str, zh: list[str]) -> bool:
         return _has(flat, lower, zh, en.get(name, []))
 
-    wants_amount = asks("amount", intents.amount)
+    money = asks("number", intents.number) and _has(flat, lower, intents.money, [])
+    wants_amount = asks("amount", intents.amount) or money
     stripped = text.strip()
     follow = words.follow_up
     follow_up = (
