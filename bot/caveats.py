@@ -35,9 +35,7 @@ _AMOUNT = re.compile(r"\d[\d,.]*\s*(万)?元|元/|元每|补贴标准|按.{0,10}
 _PLACE = re.compile(
     r"(在|于|到).{1,16}(设|举办|举行|办理|报名|申请|登录)|会场|网站|平台|网址|窗口|部门|机构|中心|地点|\w+市|\w+省"
 )
-_PROCEDURE = re.compile(
-    r"申请|办理|报名|登录|提交|填写|流程|程序|手续|审核|认定|登记|注册|通过.{1,12}(平台|系统|网站)"
-)
+_PROCEDURE = re.compile(r"申请|办理|报名|登录|提交|填写|流程|程序|手续|审核|认定|登记|注册|通过.{1,12}(平台|系统|网站)")
 
 
 def missing_detail(info: QuestionInfo, text: str) -> str | None:
@@ -98,6 +96,7 @@ def caveats_for(
     profile: CorpusProfile,
     today: date,
     shown: str | None = None,
+    follow_up: bool = False,
 ) -> list[Caveat]:
     """The caveats an answer citing these clauses must carry, in the order a reader needs them.
 
@@ -118,7 +117,9 @@ def caveats_for(
         )
     elif detail and not info.overview and not info.compare:
         out.append(Caveat(kind="detail_missing", text=f"所引通知没有写明你问的{detail}，以下是通知中最相关的规定。"))
-    elif info.wants_number and not info.regions and not first.region.national and not info.overview:
+    elif info.wants_number and not (
+        info.regions or info.english or info.overview or follow_up or first.region.national
+    ):
         where = first.region.label()
         out.append(
             Caveat(

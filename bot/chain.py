@@ -198,7 +198,9 @@ class AnswerChain:
         if answer.grounded:
             today = self.settings.current_date()
             texts = self.corpus.clause_texts()
-            answer.caveats = caveats_for(state.info, answer.citations, texts, state.profile, today, answer.answer)
+            cited = answer.citations
+            follow_up = bool(state.history)
+            answer.caveats = caveats_for(state.info, cited, texts, state.profile, today, answer.answer, follow_up)
         answer.retrieved = [
             RetrievedClause(
                 doc=h.chunk.doc,

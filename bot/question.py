@@ -42,6 +42,9 @@ _MD_LINE = re.compile(r"^\s{0,3}(?:#{1,6}|>)\s*", re.M)
 _URL = re.compile(r"\b(?:javascript|data|vbscript|https?):\S*", re.I)
 
 
+_ASKS_HOW_MUCH = re.compile(r"(多少|几)(钱|块)?[啊呀呢吗？?。！!]*$")
+
+
 def plain(text: str) -> str:
     """A question as typed, without HTML tags, Markdown marks or links (<b>特岗</b> → 特岗)."""
     text = _MD_LINK.sub(r"\1", text)
@@ -186,7 +189,7 @@ def read_question(text: str, profile: CorpusProfile | None = None, words: Lexico
     def asks(name: str, zh: list[str]) -> bool:
         return _has(flat, lower, zh, en.get(name, []))
 
-    money = asks("number", intents.number) and _has(flat, lower, intents.money, [])
+    money = _has(flat, lower, intents.money, []) and bool(_ASKS_HOW_MUCH.search(flat))
     wants_amount = asks("amount", intents.amount) or money
     stripped = text.strip()
     follow = words.follow_up
