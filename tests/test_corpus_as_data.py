@@ -149,8 +149,9 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
     assert kinds("四川2025届三支一扶招多少人？", "a") == set()
     assert kinds("四川2023届三支一扶招多少人？", "a") == {"year_mismatch"}
     assert kinds("河南2024届三支一扶招多少人？", "n") == {"region_mismatch"}
-    assert kinds("今年三支一扶招多少人？", "a") == {"stale"}
-    assert kinds("今年三支一扶招多少人？", "a", today=date(2025, 3, 1)) == set()
+    assert kinds("今年三支一扶招多少人？", "n") == {"stale"}
+    assert kinds("四川今年三支一扶招多少人？", "a", today=date(2025, 3, 1)) == set()
+    assert kinds("三支一扶招多少人？", "a") == {"detail_missing"}  # no region asked: the figure is one province's
     assert kinds("四川2025届三支一扶招多少人？", "a", text="做好三支一扶招募工作。") == {"detail_missing"}
     assert kinds("四川2025届三支一扶哪天报名？", "a", text="2025年4月报名。") == {"detail_missing"}
     assert kinds("四川2025届三支一扶哪天报名？", "a", text="4月10日至20日报名。") == set()
