@@ -17,10 +17,10 @@ from telegram.request import BaseRequest, RequestData
 from bot.answer import Answer, Caveat, Citation
 from bot.corpus import Corpus
 from bot.feedback import FeedbackStore
+from bot.ratelimit import RateLimiter
 from bot.tg import texts
 from bot.tg.app import PolicyBot, RedactingFormatter, build_application
 from bot.tg.history import ChatHistory
-from bot.tg.ratelimit import RateLimiter
 from bot.tg.render import region_name, render_answer, source_tag, split_message
 from eval.dataset import EvalItem
 from tests.bot_api_server import FakeBotAPI

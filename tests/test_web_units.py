@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import SecretStr
 
 from bot.answer import Answer, Caveat, Citation
-from bot.web.guard import Client, RateLimiter, key_matches, parse_keys
+from bot.ratelimit import RateLimiter
+from bot.web.guard import Client, key_matches, parse_keys
 from bot.web.render import CORRECTION, FALLBACK_NOTE, MarkerRenumber, reply_text, source_tag, stream_tail
 
 CITATION = Citation(
@@ -110,7 +111,7 @@ def test_clients_keep_no_key_or_user_id_as_given():
 def test_the_rate_limit_slides_per_client_and_forgets_quiet_ones():
     now = [0.0]
     limiter = RateLimiter(limit=2, window=60.0, clock=lambda: now[0])
-    a, b = Client.of("a"), Client.of("b")
+    a, b = Client.of("a").id, Client.of("b").id
     assert [limiter.wait(a), limiter.wait(a)] == [0.0, 0.0]
     assert limiter.wait(a) == 60.0 and limiter.wait(b) == 0.0
     now[0] = 30.0
@@ -119,5 +120,5 @@ def test_the_rate_limit_slides_per_client_and_forgets_quiet_ones():
     assert limiter.wait(a) == 0.0
     now[0] = 500.0
     limiter.wait(b)
-    assert set(limiter._seen) == {b.id}  # a went quiet and was forgotten
+    assert set(limiter._seen) == {b}  # a went quiet and was forgotten
     assert RateLimiter(limit=0).wait(a) == 0.0

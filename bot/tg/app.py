@@ -32,11 +32,11 @@ from bot.answer import Answer, Citation
 from bot.chain import AnswerChain
 from bot.feedback import FeedbackStore, load_secret
 from bot.notice import NoticeError
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.tg import texts
 from bot.tg.callbacks import CallbackSigner
 from bot.tg.history import ChatHistory
-from bot.tg.ratelimit import RateLimiter
 from bot.tg.render import answer_keyboard, render_answer, render_clause, split_message
 
 log = logging.getLogger("policybot.telegram")

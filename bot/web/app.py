@@ -19,10 +19,11 @@ from fastapi_offline import FastAPIOffline
 from bot import __version__
 from bot.chain import AnswerChain
 from bot.feedback import FeedbackStore
+from bot.ratelimit import RateLimiter
 from bot.store import IndexNotReady
 from bot.web import api, completions
 from bot.web.errors import install_error_handlers
-from bot.web.guard import BodyLimit, RateLimiter, parse_keys
+from bot.web.guard import BodyLimit, parse_keys
 from bot.web.questions import Asker
 from bot.web.state import WebState
 

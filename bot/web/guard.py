@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pydantic import SecretStr
 from starlette.exceptions import HTTPException
@@ -50,33 +47,6 @@ class Client:
     def number(self) -> int:
         """A stable number for the feedback store, which salts and hashes it again."""
         return int(hashlib.sha256(self.id.encode()).hexdigest()[:15], 16)
-
-
-@dataclass
-class RateLimiter:
-    """At most `limit` questions per client in any `window` seconds; 0 means no limit."""
-
-    limit: int
-    window: float = 60.0
-    clock: Callable[[], float] = time.monotonic
-    _seen: dict[str, deque[float]] = field(default_factory=dict)
-    _next_sweep: float = 0.0
-
-    def wait(self, client: Client) -> float:
-        """0 and count the question when the client may ask now; else the seconds until it may."""
-        if self.limit <= 0:
-            return 0.0
-        now = self.clock()
-        if now >= self._next_sweep:  # forget clients that went quiet, so memory stays bounded
-            self._seen = {k: v for k, v in self._seen.items() if v and now - v[-1] < self.window}
-            self._next_sweep = now + self.window
-        times = self._seen.setdefault(client.id, deque())
-        while times and now - times[0] >= self.window:
-            times.popleft()
-        if len(times) >= self.limit:
-            return self.window - (now - times[0])
-        times.append(now)
-        return 0.0
 
 
 class BodyTooLarge(HTTPException):

@@ -9,8 +9,9 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.chain import AnswerChain
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings
-from bot.web.guard import Client, RateLimiter, key_matches
+from bot.web.guard import Client, key_matches
 from bot.web.questions import Asker
 
 bearer = HTTPBearer(auto_error=False, description="One of POLICYBOT_API_KEYS, when they are set.")
@@ -32,7 +33,7 @@ class WebState:
 
     def admit(self, client: Client) -> None:
         """Count a question against the client's rate limit; 429 with Retry-After when it is over."""
-        wait = self.limiter.wait(client)
+        wait = self.limiter.wait(client.id)
         if wait > 0:
             seconds = max(1, round(wait))
             raise HTTPException(
