@@ -124,7 +124,7 @@ def caveats_for(
         out.append(
             Caveat(
                 kind="detail_missing",
-                text=f"全国性的通知没有写明这个数字；以下是{where}的规定，只适用于{where}。",
+                text=f"你没有说地区：以下数字出自{where}的通知，只适用于{where}，其他地区请以当地通知为准。",
             )
         )
     if not info.compare and _year_mismatch(info, first, profile, today):
@@ -141,12 +141,10 @@ def caveats_for(
         own = profile.has_region(region) or (region.city and profile.has_region(Region(region.province)))
         if not own or not first.region.contains(region):
             where = "全国性的通知" if first.region.national else f"{first.region.label()}的通知"
-            out.append(
-                Caveat(
-                    kind="region_mismatch",
-                    text=f"已收录的通知中没有{region.name}的，以下依据{where}，{region.name}的具体规定请咨询当地。",
-                )
-            )
+            head = f"以下依据{where}，不是{region.name}的通知"
+            if not own:
+                head = f"已收录的通知中没有{region.name}的，以下依据{where}"
+            out.append(Caveat(kind="region_mismatch", text=f"{head}，{region.name}的具体规定请咨询当地。"))
             break
     newest = max(cited, key=lambda n: (n.cohort_year, n.issued))
     if info.now and newest.cohort_year < today.year:
