@@ -27,7 +27,7 @@ from bot.resources import bundled_knowledge
 from bot.retrieval import Filters
 from bot.services import Services
 from bot.settings import Settings
-from bot.store import IndexNotReady
+from bot.store import IndexChanged, IndexNotReady
 
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: the terminal wraps it
 out = Console()
@@ -46,7 +46,7 @@ def _runtime_errors() -> Iterator[None]:
     """Turn expected failures into one-line messages with exit status 1."""
     try:
         yield
-    except (NoticeError, IndexNotReady, OSError, ValueError) as exc:
+    except (NoticeError, IndexNotReady, IndexChanged, OSError, ValueError) as exc:
         raise click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
 
 

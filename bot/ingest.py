@@ -15,7 +15,7 @@ from bot.chunks import Chunk, build_chunks
 from bot.extract import load_documents
 from bot.notice import Notice, NoticeError
 from bot.settings import Settings
-from bot.store import Index, Manifest, ModelMismatchError
+from bot.store import Index, IndexChanged, Manifest, ModelMismatchError
 from bot.tokens import count_tokens
 
 Progress = Callable[[int, int], None]
@@ -106,7 +106,9 @@ def ingest(
     roots = [p.resolve() for p in (paths or [settings.knowledge_dir])]
     # Reading fails before the index is touched.
     notices: list[Notice] = load_documents(roots, overrides, settings.max_notice_chars)
-    old = None if rebuild else index.manifest()
+    current = index.manifest()
+    started_on = current.collection if current else None
+    old = None if rebuild else current
     if old is not None and old.model != model:
         raise ModelMismatchError(
             f"the index was built with embeddings '{old.model}' but the settings ask for '{model}': "
@@ -164,8 +166,15 @@ def ingest(
     hashes.update({d: n.content_hash for d, n in new_by_doc.items()})
     sources = {d: old_sources[d] for d in kept_outside}
     sources.update({d: str(Path(n.path or "").resolve()) for d, n in new_by_doc.items()})
+    latest = index.manifest()
+    if (latest.collection if latest else None) != started_on:  # compare-and-set: a shared server has no file lock
+        index.client.delete_collection(col.name)
+        raise IndexChanged(
+            "another ingest switched the index while this one was building; run `policybot ingest` again"
+        )
     index.activate(Manifest(col.name, model, hashes, sources, built_at=time.time()))
-    index.drop_stale(keep=col.name)
+    # the previous build stays one generation, so a reader that started on it can finish
+    index.drop_stale(keep={col.name, *([started_on] if started_on else [])})
     report.collection = col.name
     report.seconds = time.perf_counter() - started
     return report

@@ -28,6 +28,10 @@ class IndexNotReady(RuntimeError):
     """The index is missing or unusable; the message says what to run."""
 
 
+class IndexChanged(RuntimeError):
+    """Another ingest (another process or machine) switched the index while this one was building."""
+
+
 class ModelMismatchError(IndexNotReady):
     """The index was built with another embedding model than the settings name."""
 
@@ -132,11 +136,11 @@ class Index:
             documents=["active"],
         )
 
-    def drop_stale(self, keep: str) -> None:
-        """Delete every build collection but the active one (old or abandoned builds)."""
+    def drop_stale(self, keep: set[str]) -> None:
+        """Delete every build collection but those kept (older or abandoned builds)."""
         for col in self.client.list_collections():
             name = col.name if hasattr(col, "name") else str(col)
-            if name.startswith(PREFIX) and name != keep:
+            if name.startswith(PREFIX) and name not in keep:
                 self.client.delete_collection(name)
 
     def chunks(self, name: str) -> list[Chunk]:

@@ -8,6 +8,7 @@ from bot.chain import AnswerChain
 from bot.notice import NoticeError, meta_from_dict
 from bot.question import plain
 from bot.services import Services
+from bot.store import IndexChanged
 
 META = dict(title="某省关于做好毕业生就业工作的通知", doc_number=None, issuer="某省教育厅", issued="2031-01-01",
             scope="national", cohort="2031届")  # fmt: skip
@@ -100,3 +101,38 @@ def test_a_notice_with_a_header_and_no_text_is_refused_naming_the_file(fake_serv
     (knowledge_copy / "empty.md").write_text("---\ndoc: empty-2031\n" + "".join(f"{k}: {v}\n" for k, v in META.items()).replace("None", "null") + "---\n\n", encoding="utf-8")
     with pytest.raises(NoticeError, match=r"empty\.md: no text after the metadata header"):
         fake_services.ingest()
+
+
+def _edit_a_notice(knowledge_copy, old: str, new: str) -> None:
+    """Change one bundled notice so the next ingest has something to embed."""
+    path = knowledge_copy / "guizhou-2022-class.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_a_reader_on_the_previous_build_can_finish_after_an_ingest(fake_services, knowledge_copy):
+    fake_services.ingest()
+    reader = AnswerChain(fake_services, mode="extractive").corpus.retriever()  # a batch that started earlier
+    first = fake_services.index.manifest().collection
+    _edit_a_notice(knowledge_copy, "6000", "6100")
+    fake_services.ingest()
+    assert reader.invoke("贵州2022年特岗计划招多少人？"), "the build the reader started on is still there"
+    _edit_a_notice(knowledge_copy, "6100", "6200")
+    fake_services.ingest()
+    names = {c.name for c in fake_services.index.client.list_collections()}
+    assert first not in names and len([n for n in names if n.startswith("policybot-ix-")]) == 2
+
+
+def test_an_ingest_that_finds_the_index_switched_under_it_does_not_activate(fake_services, knowledge_copy):
+    fake_services.ingest()
+    index = fake_services.index
+    other = index.manifest()
+    other.collection = index.new_collection(fake_services.model_id).name  # another machine's finished build
+
+    def another_writer(done: int, total: int) -> None:
+        if done == total:
+            index.activate(other)
+
+    _edit_a_notice(knowledge_copy, "6000", "6100")
+    with pytest.raises(IndexChanged, match="another ingest switched the index"):
+        fake_services.ingest(progress=another_writer)
+    assert index.manifest().collection == other.collection
