@@ -77,18 +77,9 @@ def _shares_phrase(flat: str, top_text: str) -> bool:
     return any(cjk[i : i + 3] in top_text for i in range(len(cjk) - 2) if " " not in cjk[i : i + 3])
 
 
-def _english_names(region: Region) -> list[str]:
-    """A region's English names (a city's own name is not in the lexicon; its province's is)."""
-    entry = lexicon().provinces.get(region.province or "")
-    return list(entry.en) if entry else []
-
-
 def _mentions_corpus(flat: str, profile: CorpusProfile) -> bool:
     """Whether the question names something only the corpus knows: a region, issuer or doc number of a notice."""
-    names = {n.region.name for n in profile.notices.values()} | {n.issuer for n in profile.notices.values()}
-    names |= {en for n in profile.notices.values() for en in _english_names(n.region)}
-    names |= {normalize(n.doc_number) for n in profile.notices.values() if n.doc_number}
-    return any(name.lower() in flat for name in names if name and name != "全国")
+    return any(name in flat for name in profile.names)
 
 
 def decline_message(reason: str, info: QuestionInfo, profile: CorpusProfile) -> str:

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.chunks import Chunk
 from bot.lexicon import Lexicon, lexicon
@@ -106,7 +107,10 @@ class NoticeInfo:
 
 @dataclass
 class CorpusProfile:
-    """What the indexed notices cover: regions, cohorts, doc numbers, distinctive title words."""
+    """What the indexed notices cover: regions, cohorts, doc numbers, distinctive title words.
+
+    Read once per index build; the derived sets are computed at first use and kept (the notices never change).
+    """
 
     notices: dict[str, NoticeInfo]
     title_words: dict[str, set[str]] = field(default_factory=dict)
@@ -144,25 +148,36 @@ class CorpusProfile:
 
     # -- coverage ------------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def regions(self) -> set[Region]:
         """Every region a notice applies to (the nation included when a national notice is indexed)."""
         return {n.region for n in self.notices.values()}
 
-    @property
+    @cached_property
     def cities(self) -> dict[str, str]:
         """Cities with a notice of their own, and their province."""
         return {n.region.city: n.region.province or "" for n in self.notices.values() if n.region.city}
 
-    @property
+    @cached_property
     def cohort_years(self) -> list[int]:
         """The graduating classes the notices are about, oldest first."""
         return sorted({n.cohort_year for n in self.notices.values()})
 
-    @property
+    @cached_property
     def newest(self) -> NoticeInfo | None:
         """The newest notice (by cohort, then issue date)."""
         return max(self.notices.values(), key=lambda n: (n.cohort_year, n.issued), default=None)
+
+    @cached_property
+    def names(self) -> set[str]:
+        """Words only this corpus knows: its regions (and their English names), issuers and doc numbers."""
+        words = lexicon()
+        found = {n.region.name for n in self.notices.values()} | {n.issuer for n in self.notices.values()}
+        found |= {normalize(n.doc_number) for n in self.notices.values() if n.doc_number}
+        for notice in self.notices.values():
+            entry = words.provinces.get(notice.region.province or "")
+            found |= set(entry.en) if entry else set()
+        return {name.lower() for name in found if name and name != "全国"}
 
     def has_region(self, region: Region) -> bool:
         """Whether some notice is for exactly this region (a province's, or a city's own)."""

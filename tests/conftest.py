@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from bot.answer import Citation
 from bot.resources import bundled_knowledge
 from bot.services import Services
 from bot.settings import Settings
@@ -26,6 +27,18 @@ _ENV = (
     "POLICYBOT_EMBEDDINGS",
     "POLICYBOT_KNOWLEDGE_DIR",
     "TELEGRAM_BOT_TOKEN",
+)
+
+# One cited clause of the bundled Guizhou notice, for tests of how front ends render answers.
+CITATION = Citation(
+    doc="guizhou-2022-class",
+    title="省教育厅关于做好2022届全省普通高校毕业生就业创业工作的通知",
+    doc_number="黔教发〔2022〕5号",
+    clause="二、6.",
+    quote="2022 年全省“特岗计划”拟招聘 6000 人",
+    issuer="贵州省教育厅",
+    issued="2022-02-24",
+    scope="贵州省",
 )
 
 

@@ -14,7 +14,7 @@ import pytest
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-from bot.answer import Answer, Caveat, Citation
+from bot.answer import Answer, Caveat
 from bot.corpus import Corpus
 from bot.feedback import FeedbackStore
 from bot.ratelimit import RateLimiter
@@ -24,6 +24,7 @@ from bot.tg.history import ChatHistory
 from bot.tg.render import region_name, render_answer, source_tag, split_message
 from eval.dataset import EvalItem
 from tests.bot_api_server import FakeBotAPI
+from tests.conftest import CITATION
 
 
 class InProcessRequest(BaseRequest):
@@ -56,16 +57,6 @@ class InProcessRequest(BaseRequest):
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
 
-CITATION = Citation(
-    doc="guizhou-2022-class",
-    title="省教育厅关于做好2022届全省普通高校毕业生就业创业工作的通知",
-    doc_number="黔教发〔2022〕5号",
-    clause="二、6.",
-    quote="2022 年全省“特岗计划”拟招聘 6000 人",
-    issuer="贵州省教育厅",
-    issued="2022-02-24",
-    scope="贵州省",
-)
 
 
 class FakeChain:

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from bot.answer import Answer, Caveat, Citation
+from bot.answer import Answer, Caveat
 from bot.ratelimit import RateLimiter
 from bot.web.guard import Client, key_matches, parse_keys
 from bot.web.render import CORRECTION, FALLBACK_NOTE, MarkerRenumber, reply_text, source_tag, stream_tail
-
-CITATION = Citation(
-    doc="guizhou-2022-class",
-    title="省教育厅关于做好2022届全省普通高校毕业生就业创业工作的通知",
-    doc_number="黔教发〔2022〕5号",
-    clause="二、6.",
-    quote="2022 年全省“特岗计划”拟招聘 6000 人",
-    issuer="贵州省教育厅",
-    issued="2022-02-24",
-    scope="贵州省",
-)
+from tests.conftest import CITATION
 
 
 def answer(text: str = "特岗计划拟招聘6000人。[1]", **fields: object) -> Answer:
