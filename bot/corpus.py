@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from langchain_core.embeddings import Embeddings
 
+from bot import build
 from bot.chunks import Chunk, clause_texts
 from bot.ingest import IngestReport, Progress
 from bot.profile import CorpusProfile
@@ -26,7 +27,7 @@ class Corpus:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._retriever: HybridRetriever | None = None
-        self._collection = ""
+        self._build = ""
         self._texts: dict[tuple[str, str], str] | None = None
 
     @property
@@ -64,16 +65,13 @@ class Corpus:
         return self.services.ingest(paths, rebuild, overrides, progress, replace)
 
     def retriever(self) -> HybridRetriever:
-        """The retriever over the active build, rebuilt only when the index changed."""
+        """The retriever over the active build, loaded again only when the index changed."""
         services = self.services
         manifest = services.index.require(services.model_id)
-        if self._retriever is None or manifest.collection != self._collection:
-            chunks = services.index.chunks(manifest.collection)
-            profile = CorpusProfile.from_chunks(chunks)
-            self._retriever = HybridRetriever.from_index(
-                services.index.client, manifest.collection, services.embeddings, chunks, profile
-            )
-            self._collection = manifest.collection
+        if self._retriever is None or manifest.build_id != self._build:
+            made = build.load(self.settings.builds_dir, services.index, manifest)
+            self._retriever = HybridRetriever.from_build(services.index.client, made, services.embeddings)
+            self._build = manifest.build_id
             self._texts = None
         return self._retriever
 

@@ -1,25 +1,37 @@
-"""Build or update the index incrementally: only changed notices are embedded again."""
+"""Build or update the index incrementally: only changed notices are read into clauses, embedded and written.
+
+Adding, changing or removing one notice costs work in proportion to that notice (its records, its lexical
+rows), not to the archive: unchanged notices' records stay where they are, under their live revision.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from chromadb.api.types import Where
+from chromadb.api.models.Collection import Collection
 from langchain_core.embeddings import Embeddings
 
+from bot import build
 from bot.chunks import Chunk, build_chunks
 from bot.extract import load_documents
 from bot.notice import Notice, NoticeError
 from bot.settings import Settings
-from bot.store import Index, IndexChanged, Manifest, ModelMismatchError
+from bot.store import Index, IndexChanged, Manifest, ModelMismatchError, chunk_id, rev_of
 from bot.tokens import count_tokens
 
 Progress = Callable[[int, int], None]
 EMBED_BATCH = 16
+"""Texts per call of the local model (progress is reported per call)."""
+MAX_EMBED_BATCH = 256
+"""Texts per call at most, for a remote model that takes many (OpenAI's client says how many: chunk_size)."""
+ABANDONED_AFTER = 3600.0
+"""Seconds after which another machine's unfinished ingest into a shared server counts as dead (its records go)."""
 
 
 @dataclass
@@ -40,6 +52,7 @@ class IngestReport:
     chunks: Counts = field(default_factory=Counts)
     embedded: int = 0
     seconds: float = 0.0
+    embed_seconds: float = 0.0
     collection: str = ""
 
     @property
@@ -55,35 +68,45 @@ def _in_scope(source: str, roots: list[Path]) -> bool:
     return any(src == r or r in src.parents for r in roots)
 
 
-def _doc_in(docs: list[str]) -> Where:
-    """A Chroma filter for the records of the given notices."""
-    return cast(Where, {"doc": {"$in": docs}})
-
-
-def _copy(old: Any, new: Any, docs: list[str]) -> int:
-    """Copy the stored records (with their vectors) of unchanged notices into the new build."""
-    if not docs:
-        return 0
-    got = old.get(where=_doc_in(docs), include=["embeddings", "documents", "metadatas"])
-    ids = got["ids"]
-    if ids:
-        new.add(ids=ids, embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"])
-    return len(ids)
-
-
-def _embed_and_add(col: Any, chunks: list[Chunk], embeddings: Embeddings, progress: Progress | None) -> None:
-    """Embed chunks in batches and add them to the new build."""
-    for start in range(0, len(chunks), EMBED_BATCH):
-        batch = chunks[start : start + EMBED_BATCH]
-        vectors = embeddings.embed_documents([c.embed_text for c in batch])
-        col.add(
-            ids=[c.id for c in batch],
-            embeddings=vectors,
-            documents=[c.text for c in batch],
-            metadatas=[c.to_metadata() for c in batch],
-        )
+def _embed_and_add(
+    index: Index,
+    col: Collection,
+    chunks: list[Chunk],
+    revs: dict[str, str],
+    embeddings: Embeddings,
+    progress: Progress | None,
+) -> float:
+    """Embed chunks in batches the model takes, write them a page at a time; the seconds spent embedding."""
+    step = max(1, min(int(getattr(embeddings, "chunk_size", EMBED_BATCH)), MAX_EMBED_BATCH))
+    spent = 0.0
+    pending: list[Chunk] = []
+    vectors: list[list[float]] = []
+    for start in range(0, len(chunks), step):
+        batch = chunks[start : start + step]
+        began = time.perf_counter()
+        vectors += embeddings.embed_documents([c.embed_text for c in batch])
+        spent += time.perf_counter() - began
+        pending += batch
+        if len(pending) >= index.batch or start + step >= len(chunks):
+            index.add(col, pending, vectors, revs)
+            pending, vectors = [], []
         if progress:
-            progress(min(start + EMBED_BATCH, len(chunks)), len(chunks))
+            progress(min(start + step, len(chunks)), len(chunks))
+    return spent
+
+
+def _collect_garbage(index: Index, settings: Settings, previous: Manifest, active: Manifest) -> None:
+    """Delete what no reader needs: what the previous build retired, and dead ingests' records.
+
+    Revisions live in the active build or the previous one (a reader may still be on it) are kept.
+    """
+    keep = set(previous.revs.items()) | set(active.revs.items())
+    col = index.collection(active.collection)
+    index.delete_revs(col, previous.retired, keep)
+    for token, collection, pairs in index.abandoned(ABANDONED_AFTER if settings.server_mode else 0.0):
+        if collection == active.collection:
+            index.delete_revs(col, pairs, keep)
+        index.clear_pending(token)
 
 
 def ingest(
@@ -107,8 +130,8 @@ def ingest(
     # Reading fails before the index is touched.
     notices: list[Notice] = load_documents(roots, overrides, settings.max_notice_chars)
     current = index.manifest()
-    started_on = current.collection if current else None
-    old = None if rebuild else current
+    started_on = current.build_id if current else None
+    old = None if rebuild or (current and current.generation == 0) else current  # 0: built before revisions
     if old is not None and old.model != model:
         raise ModelMismatchError(
             f"the index was built with embeddings '{old.model}' but the settings ask for '{model}': "
@@ -136,45 +159,74 @@ def ingest(
         removed=len(removed),
         unchanged=len(unchanged),
     )
+    old_counts = old.counts if old else {}
+    report.chunks.unchanged = sum(old_counts.get(d, 0) for d in unchanged + kept_outside)
     if old is not None and not report.changed:
-        report.chunks.unchanged = index.collection(old.collection).count()
         report.collection = old.collection
         report.seconds = time.perf_counter() - started
         return report
 
     count = lambda text: count_tokens(text, settings.tiktoken_cache_dir)  # noqa: E731
     fresh = [c for n in to_embed for c in build_chunks(n, count, settings.max_chunk_tokens)]
-    col = index.new_collection(model)
-    if old is not None:
-        old_col = index.collection(old.collection)
-        report.chunks.unchanged = _copy(old_col, col, unchanged + kept_outside)
-        if removed:
-            report.chunks.removed = len(old_col.get(where=_doc_in(removed), include=[])["ids"])
-        updated_docs = [n.meta.doc for n in to_embed if n.meta.doc in old_hashes]
-        previous = old_col.get(where=_doc_in(updated_docs), include=[])["ids"] if updated_docs else []
-        report.chunks.removed += len(set(previous) - {c.id for c in fresh})
-    report.chunks.added = sum(1 for c in fresh if c.doc not in old_hashes)
-    report.chunks.updated = len(fresh) - report.chunks.added
-    try:
-        _embed_and_add(col, fresh, embeddings, progress)
-    except BaseException:
-        index.client.delete_collection(col.name)  # the active index was never touched
-        raise
-    report.embedded = len(fresh)
-
     hashes = {d: old_hashes[d] for d in kept_outside}
     hashes.update({d: n.content_hash for d, n in new_by_doc.items()})
-    sources = {d: old_sources[d] for d in kept_outside}
-    sources.update({d: str(Path(n.path or "").resolve()) for d, n in new_by_doc.items()})
-    latest = index.manifest()
-    if (latest.collection if latest else None) != started_on:  # compare-and-set: a shared server has no file lock
-        index.client.delete_collection(col.name)
-        raise IndexChanged(
-            "another ingest switched the index while this one was building; run `policybot ingest` again"
+    revs = {d: rev_of(h) for d, h in hashes.items()}
+    fresh_counts = Counter(c.doc for c in fresh)
+    report.chunks.added = sum(1 for c in fresh if c.doc not in old_hashes)
+    report.chunks.updated = len(fresh) - report.chunks.added
+
+    if old is None:  # the first build, or a rebuild: a collection of its own, switched to when done
+        col, token = index.new_collection(model), None
+    else:
+        col = index.collection(old.collection)
+        token = index.mark_pending(col.name, [(n.meta.doc, revs[n.meta.doc]) for n in to_embed])
+    try:
+        report.embed_seconds = _embed_and_add(index, col, fresh, revs, embeddings, progress)
+        superseded = [(d, rev_of(old_hashes[d])) for d in removed + [n.meta.doc for n in to_embed] if d in old_hashes]
+        if old is not None:
+            fresh_ids = {c.id for c in fresh}
+            for doc, rev in superseded:
+                stored = index.record_ids(col, doc, rev) if doc in new_by_doc else []
+                dropped = [i for i in stored if chunk_id(i) not in fresh_ids]
+                report.chunks.removed += old_counts.get(doc, 0) if doc in removed else len(dropped)
+        counts = {d: old_counts.get(d, 0) for d in kept_outside + unchanged}
+        counts.update({d: fresh_counts.get(d, 0) for d in (n.meta.doc for n in to_embed)})
+        sources = {d: old_sources[d] for d in kept_outside}
+        sources.update({d: str(Path(n.path or "").resolve()) for d, n in new_by_doc.items()})
+        generation = (current.generation + 1) if current else 1
+        manifest = Manifest(
+            col.name, model, hashes, sources, time.time(), generation, counts, superseded if old else []
         )
-    index.activate(Manifest(col.name, model, hashes, sources, built_at=time.time()))
+        previous = build.load(settings.builds_dir, index, old) if old is not None else None
+        made = build.derive(previous, manifest, fresh)
+        with contextlib.suppress(OSError):  # if it cannot be cached, readers build it themselves
+            build.save(settings.builds_dir, made)
+        latest = index.manifest()
+        if (latest.build_id if latest else None) != started_on:  # compare-and-set: a shared server has no file lock
+            raise IndexChanged(
+                "another ingest switched the index while this one was building; run `policybot ingest` again"
+            )
+        index.activate(manifest)
+    except BaseException:
+        if token is None:
+            index.client.delete_collection(col.name)  # the active index was never touched
+        else:
+            index.delete_revs(col, [(n.meta.doc, revs[n.meta.doc]) for n in to_embed], keep=_live(index))
+            index.clear_pending(token)
+        raise
+    report.embedded = len(fresh)
+    if token is not None:
+        index.clear_pending(token)
+    if old is not None:
+        _collect_garbage(index, settings, old, manifest)
     # the previous build stays one generation, so a reader that started on it can finish
-    index.drop_stale(keep={col.name, *([started_on] if started_on else [])})
+    index.drop_stale(keep={col.name, *([current.collection] if current else [])})
     report.collection = col.name
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _live(index: Index) -> set[tuple[str, str]]:
+    """The (doc, rev) pairs live now: a failed ingest never deletes these."""
+    manifest = index.manifest()
+    return set(manifest.revs.items()) if manifest else set()

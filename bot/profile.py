@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -116,15 +116,21 @@ class CorpusProfile:
     title_words: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
-    def from_chunks(cls, chunks: Iterable[Chunk], words: Lexicon | None = None) -> CorpusProfile:
-        """Read the profile off an index build's chunks (one pass; nothing per pair of notices)."""
+    def from_chunks(
+        cls, chunks: Iterable[Chunk], words: Lexicon | None = None, used: Callable[[str], int] | None = None
+    ) -> CorpusProfile:
+        """Read the profile off an index build's chunks (one pass; nothing per pair of notices).
+
+        `used` says in how many clauses an n-gram occurs (the lexical index knows); counted here if not given.
+        """
         words = words or lexicon()
         notices: dict[str, NoticeInfo] = {}
-        used: Counter[str] = Counter()
+        counted: Counter[str] = Counter()
         total = 0
         for chunk in chunks:
             total += 1
-            used.update(set(char_ngrams(chunk.lexical_text)))
+            if used is None:
+                counted.update(set(char_ngrams(chunk.lexical_text)))
             if chunk.doc not in notices:
                 notices[chunk.doc] = NoticeInfo(
                     doc=chunk.doc,
@@ -143,7 +149,10 @@ class CorpusProfile:
         }
         titles_with: Counter[str] = Counter(g for gs in grams.values() for g in gs)
         rare = NAMING_SHARE * max(total, 1)
-        distinct = {doc: {g for g in gs if titles_with[g] == 1 and used[g] <= rare} for doc, gs in grams.items()}
+        clauses_with = used or counted.__getitem__
+        distinct = {
+            doc: {g for g in gs if titles_with[g] == 1 and clauses_with(g) <= rare} for doc, gs in grams.items()
+        }
         return cls(notices=notices, title_words=distinct)
 
     # -- coverage ------------------------------------------------------------------------------
@@ -181,7 +190,24 @@ class CorpusProfile:
 
     def has_region(self, region: Region) -> bool:
         """Whether some notice is for exactly this region (a province's, or a city's own)."""
-        return any(n.region == region for n in self.notices.values())
+        return region in self.regions
+
+    @cached_property
+    def by_province(self) -> dict[str | None, set[str]]:
+        """The notices of each province (None: the nation's)."""
+        found: dict[str | None, set[str]] = {}
+        for notice in self.notices.values():
+            found.setdefault(notice.region.province, set()).add(notice.doc)
+        return found
+
+    @cached_property
+    def by_year(self) -> dict[int, set[str]]:
+        """The notices of each year: the cohort they are about, and the year they were issued."""
+        found: dict[int, set[str]] = {}
+        for notice in self.notices.values():
+            found.setdefault(notice.cohort_year, set()).add(notice.doc)
+            found.setdefault(notice.year, set()).add(notice.doc)
+        return found
 
     def covers_cohort(self, year: int) -> bool:
         """Whether the cohort lies within the classes the notices are about (gaps included)."""
@@ -190,20 +216,48 @@ class CorpusProfile:
 
     # -- naming a notice -----------------------------------------------------------------------
 
+    @cached_property
+    def _titled(self) -> dict[str, set[str]]:
+        """The notices whose title alone has each distinctive word."""
+        found: dict[str, set[str]] = {}
+        for doc, grams in self.title_words.items():
+            for gram in grams:
+                found.setdefault(gram, set()).add(doc)
+        return found
+
+    @cached_property
+    def _numbered(self) -> dict[str, dict[str, str]]:
+        """Doc numbers by their last three characters (5号, 11号), each to its notice."""
+        found: dict[str, dict[str, str]] = {}
+        for doc, notice in self.notices.items():
+            number = normalize(notice.doc_number or "")
+            if number:
+                found.setdefault(number[-3:], {})[number] = doc
+        return found
+
     def docs_named(self, query: str) -> set[str]:
         """The notices a question names by doc number or by two or more words only their title has."""
         flat = normalize(query)
-        grams = set(char_ngrams(query))
-        named = set()
-        for doc, notice in self.notices.items():
-            number = normalize(notice.doc_number or "")
-            if (number and number in flat) or len(self.title_words.get(doc, set()) & grams) >= 2:
-                named.add(doc)
-        return named
+        named = Counter(doc for gram in set(char_ngrams(query)) for doc in self._titled.get(gram, ()))
+        found = {doc for doc, words in named.items() if words >= 2}
+        for end in range(3, len(flat) + 1):  # every place a doc number could end
+            for number, doc in self._numbered.get(flat[end - 3 : end], {}).items():
+                if flat[:end].endswith(number):
+                    found.add(doc)
+        return found
 
     # -- what I cover --------------------------------------------------------------------------
 
+    @cached_property
+    def _covers(self) -> str:
+        """covers(), made once."""
+        return self._list_covered()
+
     def covers(self) -> str:
+        """One sentence listing the notices, grouped by region: what the bot can answer from."""
+        return self._covers
+
+    def _list_covered(self) -> str:
         """One sentence listing the notices, grouped by region: what the bot can answer from."""
         by_region: dict[str, list[NoticeInfo]] = {}
         for notice in sorted(self.notices.values(), key=lambda n: (not n.region.national, n.scope, n.cohort_year)):

@@ -1,23 +1,32 @@
-"""Hybrid retrieval: dense (Chroma) and lexical (BM25 over character n-grams), fused by reciprocal rank."""
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25 over character n-grams), fused by reciprocal rank.
+
+Constraints come before any depth cut: besides the best clauses overall, each side fetches the best
+clauses among the notices that fit the question (its region or the nation, its year; the nation's
+notices when it names no region), so look-alike notices of other regions and years cannot crowd them out.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 from langchain_chroma import Chroma
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
-from rank_bm25 import BM25Okapi
 
+from bot.build import Build
 from bot.chunks import Chunk
+from bot.lexical import LexicalIndex
 from bot.lexicon import lexicon
-from bot.profile import CorpusProfile, cohort_of
+from bot.profile import CorpusProfile, NoticeInfo, cohort_of
 from bot.question import QuestionInfo, lexical_form, read_question, region_words
+from bot.store import chunk_id
 from bot.text import char_ngrams, normalize
 from bot.weights import WEIGHTS as W
 
@@ -46,8 +55,8 @@ class Filters:
     cohort: str | None = None
     docs: list[str] = field(default_factory=list)
 
-    def accepts(self, chunk: Chunk) -> bool:
-        """Whether a chunk passes the filters."""
+    def accepts(self, chunk: Chunk | NoticeInfo) -> bool:
+        """Whether a chunk (or a notice) passes the filters."""
         return (
             (not self.scope or self.scope in chunk.scope or chunk.scope in self.scope)
             and (not self.cohort or self.cohort.rstrip("届") == chunk.cohort.rstrip("届"))
@@ -87,32 +96,36 @@ class HybridRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     chunks: list[Chunk]
+    lexical_index: LexicalIndex
     vectorstore: Chroma
     embeddings: Embeddings
     profile: CorpusProfile
+    revs: dict[str, str]
+    """The live revision of each notice: records of other revisions (superseded, or being written) are skipped."""
     depth: int = W.depth
     k: int = 5
 
-    _bm25: BM25Okapi = PrivateAttr()
-    _idf: dict[str, float] = PrivateAttr()
     _by_id: dict[str, Chunk] = PrivateAttr()
+    _spans: dict[str, tuple[int, int]] = PrivateAttr()
     _titles: dict[str, str] = PrivateAttr()
     _programmes: dict[str, set[str]] = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
-        """Build the lexical index and the lookups over the chunks."""
+        """The lookups over the chunks (which are in reading order: each notice's clauses are one span)."""
         self._by_id = {c.id: c for c in self.chunks}
-        self._bm25 = BM25Okapi([char_ngrams(c.lexical_text) for c in self.chunks])
-        self._idf = {gram: max(value, 0.1) for gram, value in self._bm25.idf.items()}  # rarity of n-grams, floored
+        self._spans = {}
+        for i, chunk in enumerate(self.chunks):
+            start, _ = self._spans.get(chunk.doc, (i, i))
+            self._spans[chunk.doc] = (start, i + 1)
         self._titles = {doc: normalize(n.title) for doc, n in self.profile.notices.items()}
         self._programmes = {doc: set() for doc in self.profile.notices}
         for chunk in self.chunks:  # which programme names each notice's own clauses use
             self._programmes.setdefault(chunk.doc, set()).update(p for p in lexicon().programmes if p in chunk.text)
 
     @property
-    def idf(self) -> dict[str, float]:
-        """How rare each n-gram is across the clauses (BM25 idf, floored)."""
-        return self._idf
+    def idf(self) -> Mapping[str, float]:
+        """How rare each n-gram is across the clauses (Okapi idf, floored)."""
+        return self.lexical_index.idf
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         """A chunk of this build by its id."""
@@ -149,43 +162,94 @@ class HybridRetriever(BaseRetriever):
         return self.profile.docs_named(query)
 
     @classmethod
-    def from_index(
-        cls,
-        client: Any,
-        collection: str,
-        embeddings: Embeddings,
-        chunks: list[Chunk],
-        profile: CorpusProfile | None = None,
+    def from_build(
+        cls, client: Any, made: Build, embeddings: Embeddings, profile: CorpusProfile | None = None
     ) -> HybridRetriever:
-        """Build over an index build's collection and its chunks (the lexical side from the same chunks)."""
-        store = Chroma(client=client, collection_name=collection, embedding_function=embeddings)
-        profile = profile or CorpusProfile.from_chunks(chunks)
-        return cls(chunks=chunks, vectorstore=store, embeddings=embeddings, profile=profile)
+        """Build over an index build: its collection for the dense side, its lexical index, its chunks."""
+        store = Chroma(client=client, collection_name=made.manifest.collection, embedding_function=embeddings)
+        return cls(
+            chunks=made.chunks,
+            lexical_index=made.lexical,
+            vectorstore=store,
+            embeddings=embeddings,
+            profile=profile or CorpusProfile.from_chunks(made.chunks, used=made.lexical.frequency),
+            revs=made.manifest.revs,
+        )
 
-    def dense(self, query: str, filters: Filters, vector: list[float] | None = None) -> list[tuple[Chunk, float]]:
-        """Chunks nearest the query embedding (given, or computed here), with cosine similarity."""
+    def fitting(self, info: QuestionInfo, filters: Filters) -> tuple[set[str] | None, set[str] | None]:
+        """The notices the filters allow (None: all), and those that fit the question (None: no preference).
+
+        A notice fits when it is for the region the question names, or the nation (only the nation's when it
+        names none), and for the year or cohort it names.
+        """
+        profile = self.profile
+        allowed = None
+        if filters.scope or filters.cohort or filters.docs:  # given by the asker: read every notice once
+            allowed = {n.doc for n in profile.notices.values() if filters.accepts(n)}
+        fit = set(profile.by_province.get(None, set()))
+        for province in info.provinces:
+            fit |= profile.by_province.get(province, set())
+        if info.asked_years:
+            fit &= set().union(*(profile.by_year.get(year, set()) for year in info.asked_years))
+        if allowed is not None:
+            fit &= allowed
+        every = len(profile.notices)
+        return allowed, (None if not fit or len(fit) == every else fit)
+
+    def _mask(self, docs: set[str]) -> np.ndarray:
+        """1 for the clauses of the given notices, 0 elsewhere."""
+        mask = np.zeros(len(self.chunks), dtype=np.float32)
+        for doc in docs:
+            start, end = self._spans.get(doc, (0, 0))
+            mask[start:end] = 1.0
+        return mask
+
+    def dense(
+        self, query: str, filters: Filters, vector: list[float] | None = None, prefer: set[str] | None = None
+    ) -> list[tuple[Chunk, int]]:
+        """Chunks nearest the query embedding (given, or computed here), with their rank.
+
+        The best `depth` overall, ranked among themselves. When look-alike notices of other regions or years
+        crowd the preferred notices out of those, the best `depth` of the preferred notices are fetched too
+        and ranked among themselves, so the look-alikes cannot push them down.
+        """
+        vector = vector or self.embeddings.embed_query(query)
+        where = filters.chroma_where()
+        overall = [c for c, _ in self._nearest(vector, where) if filters.accepts(c)]
+        preferred = None
+        if _crowded(prefer, overall):
+            only = cast(dict[str, Any], {"doc": {"$in": sorted(prefer or set())}})
+            found = self._nearest(vector, only if where is None else {"$and": [where, only]})
+            preferred = [c for c, _ in found if filters.accepts(c)]
+        return _ranks(overall, preferred, prefer)
+
+    def _nearest(self, vector: list[float], where: dict[str, Any] | None) -> list[tuple[Chunk, float]]:
+        """The `depth` nearest live chunks (over-fetched, as superseded records may be among them)."""
         found = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
-            vector or self.embeddings.embed_query(query), k=self.depth, filter=filters.chroma_where()
+            vector, k=2 * self.depth, filter=where
         )
         out = []
         for doc, distance in found:
-            chunk = self._by_id.get(str(doc.id)) or Chunk.from_record(doc.page_content, doc.metadata)
-            if filters.accepts(chunk):
-                out.append((chunk, 1.0 - float(distance)))
-        return out
+            if self.revs.get(str(doc.metadata.get("doc"))) != doc.metadata.get("rev"):
+                continue
+            key = chunk_id(str(doc.id))
+            chunk = self._by_id.get(key) or Chunk.from_record(doc.page_content, doc.metadata)
+            out.append((chunk, 1.0 - float(distance)))
+        return out[: self.depth]
 
-    def lexical(self, query: str, filters: Filters) -> list[tuple[Chunk, float]]:
-        """Chunks by BM25 over character n-grams."""
-        tokens = char_ngrams(query)
-        if not tokens:
+    def lexical(
+        self, query: str, filters: Filters, allowed: set[str] | None = None, prefer: set[str] | None = None
+    ) -> list[tuple[Chunk, int]]:
+        """Chunks by BM25 over character n-grams, with their rank: as for `dense`, overall and among the preferred."""
+        if not char_ngrams(query):
             return []
-        scores = self._bm25.get_scores(tokens)
-        ranked = sorted(range(len(self.chunks)), key=lambda i: -scores[i])
-        return [
-            (self.chunks[i], float(scores[i]))
-            for i in ranked[: self.depth]
-            if scores[i] > 0 and filters.accepts(self.chunks[i])
-        ]
+        found = self.lexical_index.top(query, self.depth, None if allowed is None else self._mask(allowed))
+        overall = [self.chunks[i] for i, _ in found if filters.accepts(self.chunks[i])]
+        preferred = None
+        if _crowded(prefer, overall):
+            found = self.lexical_index.top(query, self.depth, self._mask(prefer or set()))
+            preferred = [self.chunks[i] for i, _ in found if filters.accepts(self.chunks[i])]
+        return _ranks(overall, preferred, prefer)
 
     def search(
         self,
@@ -198,14 +262,15 @@ class HybridRetriever(BaseRetriever):
         """The top k chunks for a query, fused and adjusted for the years and region it names."""
         filters = filters or Filters()
         info = info or read_question(query, self.profile)
+        allowed, prefer = self.fitting(info, filters)
         hits: dict[str, Hit] = {}
-        for rank, (chunk, _similarity) in enumerate(self.dense(query, filters, vector)):
+        for chunk, rank in self.dense(query, filters, vector, prefer):
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.score += W.dense / (W.rrf_k + rank + 1)
             hit.dense_rank = rank + 1
         lexical_query = topic_query(self.about(lexical_form(query, info)), self.profile)
         if lexical_query.strip():
-            for rank, (chunk, _score) in enumerate(self.lexical(lexical_query, filters)):
+            for chunk, rank in self.lexical(lexical_query, filters, allowed, prefer):
                 hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
                 hit.score += W.lexical / (W.rrf_k + rank + 1)
                 hit.lexical_rank = rank + 1
@@ -220,6 +285,21 @@ class HybridRetriever(BaseRetriever):
             if quoted and all(q in normalize(hit.chunk.text) for q in quoted):
                 hit.score += W.quoted
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
+
+
+def _crowded(prefer: set[str] | None, found: list[Chunk]) -> bool:
+    """Whether fewer than `reserve` of the candidates come from the notices that fit the question."""
+    return prefer is not None and sum(1 for c in found if c.doc in prefer) < W.reserve
+
+
+def _ranks(overall: list[Chunk], preferred: list[Chunk] | None, prefer: set[str] | None) -> list[tuple[Chunk, int]]:
+    """Each candidate with its rank (from 0): a preferred notice's clause ranks among the preferred ones only."""
+    ranks = {c.id: (c, rank) for rank, c in enumerate(overall) if prefer is None or c.doc not in prefer}
+    for rank, chunk in enumerate(preferred or []):
+        ranks[chunk.id] = (chunk, rank)
+    if preferred is None:  # not crowded: the overall ranking as it is
+        return [(c, rank) for rank, c in enumerate(overall)]
+    return sorted(ranks.values(), key=lambda pair: pair[1])
 
 
 def hit_document(hit: Hit) -> Document:

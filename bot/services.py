@@ -72,6 +72,7 @@ class Services:
 
     def ensure_index(self, progress: Callable[[int, int], None] | None = None) -> IngestReport | None:
         """Build the index from the bundled notices if none exists yet."""
-        if self.index.manifest() is None:
+        manifest = self.index.manifest()
+        if manifest is None or manifest.generation == 0:  # none yet, or one from before revisions
             return self.ingest(progress=progress)
         return None

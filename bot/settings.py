@@ -116,6 +116,11 @@ class Settings(BaseSettings):
         """Where embedded Chroma keeps its files."""
         return self.data_dir / "chroma"
 
+    @property
+    def builds_dir(self) -> Path:
+        """Where each index build's chunks and lexical index are cached (in server mode too: per machine)."""
+        return self.data_dir / "builds"
+
     def current_date(self) -> date:
         """Today, or POLICYBOT_TODAY when set (for reproducible answers about 今年/最近)."""
         return self.today or date.today()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.profile import CorpusProfile
@@ -20,5 +21,5 @@ class Retrieved:
     history: list[str] = field(default_factory=list)
     started: float = 0.0
     retrieve_ms: float = 0.0
-    idf: dict[str, float] = field(default_factory=dict)
+    idf: Mapping[str, float] = field(default_factory=dict)
     profile: CorpusProfile = field(default_factory=lambda: CorpusProfile(notices={}))

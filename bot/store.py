@@ -1,15 +1,23 @@
-"""The Chroma index: embedded or a server, with an atomic pointer to the active collection.
+"""The Chroma index: embedded or a server, with an atomic pointer to the active build.
 
-Each build writes a fresh collection; a one-record manifest collection names the active one.
-Readers follow the manifest, so a build that dies midway leaves the previous index answering.
+A one-record manifest collection names the active collection and, for each notice, the revision of it
+that is live (its content hash). An ingest adds the records of changed notices under their new revision
+beside the old ones, then switches the manifest: the single write that commits it. Readers keep only
+records of live revisions, so an ingest that dies midway leaves the previous index answering, and a
+reader that started on the previous manifest can finish (superseded records are deleted one ingest later).
+A rebuild, or the first build, writes a fresh collection the same way.
+
+Reads are paged and writes batched within the client's maximum batch size, so no call grows with the archive.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import chromadb
 from chromadb.api import ClientAPI
@@ -22,6 +30,25 @@ from bot.settings import Settings
 MANIFEST = "policybot-manifest"
 PREFIX = "policybot-ix-"
 _ACTIVE_ID = "active"
+_PENDING = "pending-"
+REV_CHARS = 16
+PAGE = 5000
+"""Records per read and per write (or the client's maximum batch size, if smaller)."""
+
+
+def rev_of(content_hash: str) -> str:
+    """A notice revision as stored with its records: the start of its content hash."""
+    return content_hash[:REV_CHARS]
+
+
+def record_id(chunk: Chunk, rev: str) -> str:
+    """A record's id in Chroma: the chunk's id and the notice revision it belongs to."""
+    return f"{chunk.id}@{rev}"
+
+
+def chunk_id(record: str) -> str:
+    """The chunk id inside a record id."""
+    return record.rpartition("@")[0] or record
 
 
 class IndexNotReady(RuntimeError):
@@ -45,6 +72,20 @@ class Manifest:
     hashes: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     built_at: float = 0.0
+    generation: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    retired: list[tuple[str, str]] = field(default_factory=list)
+    """(doc, rev) pairs this build superseded: deleted by the next ingest, once readers of the last build are done."""
+
+    @property
+    def build_id(self) -> str:
+        """Names this build: its collection and generation."""
+        return f"{self.collection}.{self.generation}"
+
+    @property
+    def revs(self) -> dict[str, str]:
+        """The live revision of every notice."""
+        return {doc: rev_of(h) for doc, h in self.hashes.items()}
 
     def to_metadata(self) -> dict[str, Any]:
         """Flatten for storage as Chroma metadata."""
@@ -54,6 +95,9 @@ class Manifest:
             "hashes": json.dumps(self.hashes, sort_keys=True, ensure_ascii=False),
             "sources": json.dumps(self.sources, sort_keys=True, ensure_ascii=False),
             "built_at": self.built_at,
+            "generation": self.generation,
+            "counts": json.dumps(self.counts, sort_keys=True, ensure_ascii=False),
+            "retired": json.dumps(self.retired, ensure_ascii=False),
         }
 
     @classmethod
@@ -65,6 +109,9 @@ class Manifest:
             hashes=json.loads(str(data.get("hashes") or "{}")),
             sources=json.loads(str(data.get("sources") or "{}")),
             built_at=float(data.get("built_at") or 0.0),
+            generation=int(data.get("generation") or 0),
+            counts=json.loads(str(data.get("counts") or "{}")),
+            retired=[(str(d), str(r)) for d, r in json.loads(str(data.get("retired") or "[]"))],
         )
 
 
@@ -109,6 +156,8 @@ class Index:
         manifest = self.manifest()
         if manifest is None:
             raise IndexNotReady("no index yet: run `policybot ingest` to build it")
+        if manifest.generation == 0:
+            raise IndexNotReady("the index was built by an older policybot: run `policybot ingest --rebuild`")
         if manifest.model != model:
             raise ModelMismatchError(
                 f"the index was built with embeddings '{manifest.model}' but the settings ask for "
@@ -143,10 +192,86 @@ class Index:
             if name.startswith(PREFIX) and name not in keep:
                 self.client.delete_collection(name)
 
-    def chunks(self, name: str) -> list[Chunk]:
-        """Every chunk of a build, in reading order."""
-        got = self.collection(name).get(include=["documents", "metadatas"])
-        docs = got.get("documents") or []
-        metas = got.get("metadatas") or []
-        chunks = [Chunk.from_record(text, dict(meta)) for text, meta in zip(docs, metas, strict=True)]
-        return sorted(chunks, key=lambda c: (c.doc, c.order, c.part))
+    @property
+    def batch(self) -> int:
+        """Records per read or write: PAGE, or less if the client allows less."""
+        return min(PAGE, int(self.client.get_max_batch_size()))
+
+    def records(self, name: str, revs: dict[str, str] | None = None) -> Iterator[Chunk]:
+        """Every chunk of a collection, read a page at a time; only live revisions when `revs` is given."""
+        col = self.collection(name)
+        offset = 0
+        while True:
+            got = col.get(limit=self.batch, offset=offset, include=["documents", "metadatas"])
+            ids = got["ids"]
+            if not ids:
+                return
+            docs = got.get("documents") or []
+            metas = got.get("metadatas") or []
+            for text, meta in zip(docs, metas, strict=True):
+                if revs is None or revs.get(str(meta["doc"])) == meta.get("rev", ""):
+                    yield Chunk.from_record(str(text), dict(meta))
+            offset += len(ids)
+
+    def chunks(self, name: str, revs: dict[str, str] | None = None) -> list[Chunk]:
+        """Every live chunk of a build, in reading order (the active manifest's revisions by default)."""
+        if revs is None:
+            manifest = self.manifest()
+            revs = manifest.revs if manifest and manifest.collection == name else None
+        return sorted(self.records(name, revs), key=lambda c: (c.doc, c.order, c.part))
+
+    def add(
+        self, col: Collection, chunks: Sequence[Chunk], vectors: Sequence[Sequence[float]], rev: dict[str, str]
+    ) -> None:
+        """Write chunks with their vectors, tagged with their notice's revision, in batches the client accepts."""
+        for start in range(0, len(chunks), self.batch):
+            part = chunks[start : start + self.batch]
+            col.upsert(
+                ids=[record_id(c, rev[c.doc]) for c in part],
+                embeddings=cast(Any, [list(v) for v in vectors[start : start + self.batch]]),
+                documents=[c.text for c in part],
+                metadatas=cast(Any, [{**c.to_metadata(), "rev": rev[c.doc]} for c in part]),
+            )
+
+    def record_ids(self, col: Collection, doc: str, rev: str) -> list[str]:
+        """The ids of one notice revision's records."""
+        where = cast(Any, {"$and": [{"doc": doc}, {"rev": rev}]})
+        return list(col.get(where=where, include=[])["ids"])
+
+    def delete_revs(self, col: Collection, pairs: Sequence[tuple[str, str]], keep: set[tuple[str, str]]) -> int:
+        """Delete the records of (doc, rev) pairs, except those in `keep`; how many records went."""
+        gone = 0
+        for doc, rev in dict.fromkeys(pairs):
+            if (doc, rev) in keep:
+                continue
+            ids = self.record_ids(col, doc, rev)
+            for start in range(0, len(ids), self.batch):
+                col.delete(ids=ids[start : start + self.batch])
+            gone += len(ids)
+        return gone
+
+    # -- revisions being written ------------------------------------------------------------------
+
+    def mark_pending(self, collection: str, pairs: Sequence[tuple[str, str]]) -> str:
+        """Record, before writing them, the revisions an ingest is about to add (to clean up if it dies)."""
+        token = _PENDING + uuid.uuid4().hex
+        meta = {"collection": collection, "pairs": json.dumps(list(pairs), ensure_ascii=False), "at": time.time()}
+        self._manifest_collection().upsert(
+            ids=[token], embeddings=cast(Any, [[1.0]]), metadatas=cast(Any, [meta]), documents=["pending"]
+        )
+        return token
+
+    def clear_pending(self, token: str) -> None:
+        """Forget a pending mark (its revisions were committed, or cleaned up)."""
+        self._manifest_collection().delete(ids=[token])
+
+    def abandoned(self, older_than: float) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        """Pending marks left by ingests that died: (token, collection, pairs), older than the given age."""
+        got = self._manifest_collection().get(include=["metadatas"])
+        out = []
+        for token, meta in zip(got["ids"], got.get("metadatas") or [], strict=True):
+            age = time.time() - float(cast(Any, meta.get("at")) or 0) if meta else 0.0
+            if token.startswith(_PENDING) and meta and age >= older_than:
+                pairs = [(str(d), str(r)) for d, r in json.loads(str(meta.get("pairs") or "[]"))]
+                out.append((token, str(meta.get("collection") or ""), pairs))
+        return out

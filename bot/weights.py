@@ -22,6 +22,9 @@ class Weights:
     """Weight of the lexical (character n-gram BM25) ranking; below dense, which reads colloquial wording better."""
     depth: int = 30
     """How many candidates each ranking contributes before fusion."""
+    reserve: int = 10
+    """When fewer of a ranking's candidates than this come from the notices that fit the question (its region
+    or the nation; its year), look-alikes crowd them: the fitting notices are ranked among themselves."""
 
     cohort_match: float = 0.010
     """The notice is for the cohort (or year) the question names."""

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
-from langchain_core.embeddings import DeterministicFakeEmbedding
+from langchain_core.embeddings import DeterministicFakeEmbedding, Embeddings
 
 from bot.answer import Citation
 from bot.resources import bundled_knowledge
 from bot.services import Services
 from bot.settings import Settings
+from bot.text import char_ngrams
 
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = bundled_knowledge()
@@ -67,6 +70,28 @@ class CountingFakeEmbeddings(DeterministicFakeEmbedding):
         self.calls += 1
         self.texts += len(texts)
         return super().embed_documents(texts)
+
+
+class NgramEmbeddings(Embeddings):
+    """Cheap embeddings that still mean something: character 1–2-grams hashed into 256 dimensions."""
+
+    size = 256
+
+    def _vector(self, text: str) -> list[float]:
+        """The normalised count vector of the text's hashed n-grams."""
+        counts = [0.0] * self.size
+        for gram in char_ngrams(text):
+            counts[zlib.crc32(gram.encode()) % self.size] += 1.0
+        norm = math.sqrt(sum(v * v for v in counts)) or 1.0
+        return [v / norm for v in counts]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """Embed passages."""
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed a query."""
+        return self._vector(text)
 
 
 @pytest.fixture

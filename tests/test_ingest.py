@@ -120,6 +120,7 @@ KILLED_INGEST = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from langchain_core.embeddings import DeterministicFakeEmbedding
+    from bot import store
     from bot.services import Services
     from bot.settings import Settings
 
@@ -129,32 +130,45 @@ KILLED_INGEST = textwrap.dedent(
             time.sleep(0.3)
             return super().embed_documents(texts)
 
+    store.PAGE = 16  # a page written after each batch
     settings = Settings(data_dir=Path(sys.argv[1]), knowledge_dir=Path(sys.argv[2]))
-    Services(settings, embeddings=Slow(size=16)).ingest(rebuild=True)
+    Services(settings, embeddings=Slow(size=16)).ingest(rebuild=sys.argv[3] == "rebuild")
     """
 )
 
 
-def test_a_process_killed_midway_leaves_the_previous_index_answering(fake_services, knowledge_copy, tmp_path):
+@pytest.mark.parametrize("how", ["rebuild", "update"])
+def test_a_process_killed_midway_leaves_the_previous_index_answering(fake_services, knowledge_copy, tmp_path, how):
     fake_services.ingest()
     before = snapshot(fake_services)
+    if how == "update":  # every notice changed: the new revisions are written beside the live ones
+        for path in knowledge_copy.glob("*.md"):
+            path.write_text(path.read_text(encoding="utf-8").replace("高校", "高等学校"), encoding="utf-8")
     script = tmp_path / "slow_ingest.py"
     script.write_text(KILLED_INGEST, encoding="utf-8")
     proc = subprocess.Popen(
-        [sys.executable, str(script), str(fake_services.settings.data_dir), str(knowledge_copy)],
+        [sys.executable, str(script), str(fake_services.settings.data_dir), str(knowledge_copy), how],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
     assert proc.stdout is not None
-    for _ in range(3):
+    for _ in range(3):  # killed with two pages written
         assert proc.stdout.readline().strip() == "embedding"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     time.sleep(0.1)
     reopened = Services(fake_services.settings, embeddings=fake_services.embeddings)
     assert snapshot(reopened) == before
-    assert reopened.ingest().notices.unchanged == 5
+    if how == "update":  # changed again before the next ingest: what the dead one wrote is nobody's
+        for path in knowledge_copy.glob("*.md"):
+            path.write_text(path.read_text(encoding="utf-8").replace("高等学校", "高等院校"), encoding="utf-8")
+    report = reopened.ingest()
+    assert report.notices.unchanged == (5 if how == "rebuild" else 0)
+    live = reopened.index.manifest()
+    col = reopened.index.collection(live.collection)
+    retired = sum(len(reopened.index.record_ids(col, doc, rev)) for doc, rev in live.retired)
+    assert col.count() == len(snapshot(reopened)) + retired, "the dead ingest's records are gone"
 
 
 def test_two_ingests_at_once_take_turns_and_embed_the_notices_once(settings, knowledge_copy, fake_embeddings):

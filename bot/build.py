@@ -1,0 +1,129 @@
+"""A build as a process reads it: every live chunk and the lexical index, cached on disk per build.
+
+The cache lives under the data dir (`builds/<collection>.<generation>/`), keyed by the manifest's build
+id, so it can never answer for another build than the one the manifest names. The ingest that makes a
+build writes its cache before switching the manifest; any other process (another bot on this machine,
+or on another machine sharing a Chroma server) that finds no cache for the active build reads the live
+records a page at a time and writes the cache itself. A cache that is missing, partial or unreadable is
+simply made again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.chunks import Chunk
+from bot.lexical import LexicalIndex, Row, Rows, Vocabulary
+from bot.store import Index, Manifest
+
+log = logging.getLogger(__name__)
+
+_CHUNKS = "chunks.jsonl"
+_STAMP = "build.json"
+FORMAT = 1
+"""The cache's layout and weighting; a cache of another format is made again."""
+KEEP = 2
+"""Cached builds kept on disk: the active one and the one before (a reader may still be on it)."""
+
+
+@dataclass
+class Build:
+    """One index build: its manifest, its live chunks in reading order, and their lexical index (row i = chunk i)."""
+
+    manifest: Manifest
+    chunks: list[Chunk]
+    lexical: LexicalIndex
+
+
+def _key(chunk: Chunk) -> tuple[str, int, int]:
+    """Reading order: notice, clause, part."""
+    return (chunk.doc, chunk.order, chunk.part)
+
+
+def derive(previous: Build | None, manifest: Manifest, fresh: list[Chunk]) -> Build:
+    """The next build: the previous build's chunks of notices still live at the same revision, and the fresh ones.
+
+    Only the fresh chunks are tokenised; the others keep their lexical rows.
+    """
+    kept: list[tuple[Chunk, Row]] = []
+    vocabulary = Vocabulary()
+    if previous is not None:
+        vocabulary = Vocabulary(dict(previous.lexical.vocabulary.ids))
+        old, new = previous.manifest.revs, manifest.revs
+        same = {doc for doc, rev in old.items() if new.get(doc) == rev}
+        kept = [(chunk, previous.lexical.rows.row(i)) for i, chunk in enumerate(previous.chunks) if chunk.doc in same]
+    pairs = kept + [(chunk, vocabulary.row(chunk.lexical_text)) for chunk in fresh]
+    pairs.sort(key=lambda pair: _key(pair[0]))
+    return Build(manifest, [c for c, _ in pairs], LexicalIndex(vocabulary, Rows.stack([r for _, r in pairs])))
+
+
+def from_records(index: Index, manifest: Manifest) -> Build:
+    """A build read from the index itself, a page at a time (when this machine has no cache of it)."""
+    return derive(None, manifest, index.chunks(manifest.collection, manifest.revs))
+
+
+def folder_of(root: Path, manifest: Manifest) -> Path:
+    """Where a build's cache lives."""
+    return root / manifest.build_id
+
+
+def save(root: Path, build: Build) -> None:
+    """Write a build's cache (atomically: a reader sees all of it or none), and prune older ones."""
+    root.mkdir(parents=True, exist_ok=True)
+    target = folder_of(root, build.manifest)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
+    try:
+        with (staging / _CHUNKS).open("w", encoding="utf-8") as out:
+            for chunk in build.chunks:
+                out.write(json.dumps(chunk.model_dump(), ensure_ascii=False) + "\n")
+        build.lexical.save(staging / "lexical")
+        stamp = {"build": build.manifest.build_id, "chunks": len(build.chunks), "format": FORMAT}
+        (staging / _STAMP).write_text(json.dumps(stamp), encoding="utf-8")
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    prune(root, keep={target.name})
+
+
+def prune(root: Path, keep: set[str]) -> None:
+    """Delete cached builds but the newest KEEP (and those named), and staging left by a killed process."""
+    folders = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    builds = [p for p in folders if not p.name.startswith(".staging-")]
+    for path in builds[KEEP:] + [p for p in folders if p.name.startswith(".staging-")]:
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def read(root: Path, manifest: Manifest) -> Build:
+    """A build's cache; raises OSError or ValueError when it is missing, partial or for another build."""
+    folder = folder_of(root, manifest)
+    stamp = json.loads((folder / _STAMP).read_text(encoding="utf-8"))
+    if stamp.get("build") != manifest.build_id or stamp.get("format") != FORMAT:
+        raise ValueError(f"{folder} holds build {stamp.get('build')} in format {stamp.get('format')}")
+    with (folder / _CHUNKS).open(encoding="utf-8") as lines:
+        chunks = [Chunk.model_construct(**json.loads(line)) for line in lines]
+    lexical = LexicalIndex.load(folder / "lexical")
+    if len(chunks) != stamp["chunks"] or len(lexical) != len(chunks):
+        raise ValueError(f"{folder} is incomplete")
+    return Build(manifest, chunks, lexical)
+
+
+def load(root: Path, index: Index, manifest: Manifest) -> Build:
+    """The active build: from this machine's cache, else read from the index and cached for the next process."""
+    try:
+        return read(root, manifest)
+    except (OSError, ValueError, KeyError, json.JSONDecodeError):
+        pass
+    build = from_records(index, manifest)
+    try:
+        save(root, build)
+    except OSError as exc:  # a read-only data dir still answers, from memory
+        log.warning("could not cache the index build in %s: %s", root, exc)
+    return build
