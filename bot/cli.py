@@ -33,11 +33,19 @@ err = Console(stderr=True, soft_wrap=True)  # one message, one line: the termina
 out = Console()
 
 
-def _corpus(ctx: click.Context) -> Corpus:
-    """The corpus for this invocation (tests may inject their own services through ctx.obj)."""
+def _corpus(ctx: click.Context, serving: bool = False) -> Corpus:
+    """The corpus for this invocation (tests may inject their own services through ctx.obj).
+
+    A server answering many chats at once gives the local embedding model one thread per answer.
+    """
     if isinstance(ctx.obj, Corpus):
         return ctx.obj
-    ctx.obj = Corpus(ctx.obj if isinstance(ctx.obj, Services) else Services(Settings()))
+    if not isinstance(ctx.obj, Services):
+        settings = Settings()
+        if serving and settings.embed_threads is None:
+            settings = settings.model_copy(update={"embed_threads": 1})
+        ctx.obj = Services(settings)
+    ctx.obj = Corpus(ctx.obj)
     return ctx.obj
 
 
@@ -248,11 +256,11 @@ def _check_filters(corpus: Corpus, filters: Filters) -> None:
         raise click.UsageError(f"no notice matches --region, --cohort and --doc together; notices: {have}")
 
 
-def _chain(ctx: click.Context, mode: str | None, k: int) -> Any:
+def _chain(ctx: click.Context, mode: str | None, k: int, serving: bool = False) -> Any:
     """The answer chain over this invocation's corpus, building the index on first use."""
     from bot.chain import AnswerChain
 
-    corpus = _corpus(ctx)
+    corpus = _corpus(ctx, serving)
     _ensure_index(corpus)
     return AnswerChain(corpus, mode=mode, k=k)
 
@@ -508,7 +516,7 @@ def telegram(ctx: click.Context, mode: str | None) -> None:
     from bot.tg.app import run
 
     with _runtime_errors():
-        chain = _chain(ctx, mode, 5)
+        chain = _chain(ctx, mode, 5, serving=True)
     token = chain.settings.telegram_bot_token
     if token is None:
         raise click.ClickException("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
@@ -672,7 +680,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, mode: str | No
     from bot.web.app import serve as run_server
 
     with _runtime_errors():
-        chain = _chain(ctx, mode, 5)
+        chain = _chain(ctx, mode, 5, serving=True)
         settings = chain.settings
         run_server(chain, host or settings.web_host, settings.web_port if port is None else port)
 

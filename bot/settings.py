@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         validation_alias=_env("openai_embedding_model", "POLICYBOT_OPENAI_EMBEDDING_MODEL"),
     )
     max_chunk_tokens: int = Field(default=512, validation_alias=_env("max_chunk_tokens", "POLICYBOT_MAX_CHUNK_TOKENS"))
+    embed_threads: int | None = Field(
+        default=None, ge=1, le=256, validation_alias=_env("embed_threads", "POLICYBOT_EMBED_THREADS")
+    )
+    """Threads of the local embedding model per call: all cores for ingest and `ask`; a server answering many
+    chats at once (`serve`, `telegram`) uses 1 unless this is set, so concurrent answers do not contend."""
 
     # Questions
     max_question_chars: int = Field(

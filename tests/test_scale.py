@@ -104,3 +104,15 @@ def test_the_notice_of_the_region_and_year_asked_wins_among_look_alikes(settings
     services.ingest()
     hits = Corpus(services).retriever().search(question, 3)
     assert hits[0].chunk.scope == scope and figure in hits[0].chunk.text
+
+
+@pytest.mark.parametrize(("configured", "serving", "threads"), [(None, True, 1), ("2", True, 2), (None, False, None)])
+def test_a_server_gives_the_local_model_one_thread_per_answer_unless_told(monkeypatch, configured, serving, threads):
+    import click
+
+    from bot.cli import _corpus
+
+    if configured:
+        monkeypatch.setenv("POLICYBOT_EMBED_THREADS", configured)
+    ctx = click.Context(click.Command("x"))
+    assert _corpus(ctx, serving).settings.embed_threads == threads

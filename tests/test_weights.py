@@ -101,16 +101,16 @@ def test_a_notice_named_by_its_doc_number_or_its_own_title_words_is_recognised()
     assert profile.docs_named("毕业生就业工作") == set()
 
 
-def test_fitting_notices_crowded_out_by_look_alikes_are_ranked_among_themselves():
+def test_fitting_notices_crowded_out_by_look_alikes_follow_the_overall_ranking():
     from bot.retrieval import _crowded, _ranks
 
-    look_alikes = [clause(doc=f"other-{n}", scope="四川省") for n in range(W.depth - 2)]
+    look_alikes = [clause(doc=f"other-{n}", scope="四川省") for n in range(W.depth)]
     fitting = [clause(doc="gz", scope="贵州省", clause=f"二、{n}.") for n in range(2)]
-    overall = look_alikes + fitting
-    assert _crowded({"gz"}, overall), f"fewer than {W.reserve} of the candidates fit"
-    ranks = {c.doc + c.clause: rank for c, rank in _ranks(overall, fitting, {"gz"})}
-    assert ranks["gz二、0."] == 0 and ranks["gz二、1."] == 1, "not pushed down by the look-alikes"
-    assert ranks["other-0一、1."] == 0
+    assert _crowded({"gz"}, look_alikes), f"fewer than {W.reserve} of the candidates fit"
+    ranks = {c.doc + c.clause: rank for c, rank in _ranks(look_alikes, fitting, lambda c: c.doc + c.clause)}
+    assert ranks["gz二、0."] == W.depth and ranks["gz二、1."] == W.depth + 1, "candidates, after the look-alikes"
+    copy = clause(doc="gz", scope="贵州省")  # the same clause path as the look-alikes' (一、1.)
+    copies = {c.doc: rank for c, rank in _ranks(look_alikes, [copy], lambda c: c.clause)}
+    assert copies["gz"] == copies["other-7"] == 0, "copies of one clause share the rank of the first"
     enough = fitting * (W.reserve // 2) + look_alikes
     assert not _crowded({"gz"}, enough)
-    assert [rank for _, rank in _ranks(enough, None, {"gz"})] == list(range(len(enough))), "the overall ranking"
