@@ -45,6 +45,16 @@ def smoke_config(**options: Any) -> ScaleConfig:
     return ScaleConfig(notices=[6], label="smoke", **(defaults | options))
 
 
+def local_estimate(size: dict[str, Any], local: dict[str, Any]) -> dict[str, Any] | None:
+    """What a full ingest of this size would take with the local model: the measured hashed-embeddings ingest
+    plus loading the model and embedding every chunk at its measured rate (an estimate, not a measurement)."""
+    rate = local.get("chunks_per_s")
+    if not rate:
+        return None
+    seconds = size["ingest"]["full_s"] + local["model_load_s"] + size["chunks"] / rate
+    return {"full_ingest_s": round(seconds, 1), "non_embedding_share": round(size["ingest"]["full_s"] / seconds, 3)}
+
+
 def results_path(config: ScaleConfig, started: datetime) -> Path:
     """bench/results/scale-<sizes>-<date>.json."""
     return config.out / f"scale-{config.label}-{started:%Y-%m-%d}.json"
@@ -82,7 +92,9 @@ def run(config: ScaleConfig, say: Say = lambda _: None, command: list[str] | Non
             results["runs"].append(measure_corpus(notices, config, work, server, say))
             _write(results, path)
         if config.local_embeddings:
-            results["local_embeddings"] = measure_local_embeddings(config, work, say)
+            local = results["local_embeddings"] = measure_local_embeddings(config, work, say)
+            for size in results["runs"]:
+                size["local_model_estimate"] = local_estimate(size, local)
     finished = datetime.now().astimezone()
     results["finished"] = finished.isoformat(timespec="seconds")
     results["duration_s"] = round((finished - started).total_seconds(), 1)

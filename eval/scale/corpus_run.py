@@ -114,9 +114,9 @@ def measure_corpus(notices: int, config: ScaleConfig, work: Path, server: Embedd
     chroma = ChromaServer(root / "chroma-server", logs / "chroma.log") if config.chroma_server else None
     with chroma or nullcontext():
         env = run_env(data, knowledge, config, server.base_url, chroma.port if chroma else None)
-        texts_before = server.texts
+        texts_before, hashing_before = server.texts, server.seconds
         full = policybot(["ingest"], env, root, logs, "ingest-full")
-        embedded_texts = server.texts - texts_before
+        embedded_texts, hashing_s = server.texts - texts_before, server.seconds - hashing_before
         noop = policybot(["ingest"], env, root, logs, "ingest-noop")
         maker.make(result["distractors"]).write(knowledge)  # the next distractor: one notice more
         added = policybot(["ingest"], env, root, logs, "ingest-add-one")
@@ -125,6 +125,7 @@ def measure_corpus(notices: int, config: ScaleConfig, work: Path, server: Embedd
             "full_s": round(full.seconds, 2),
             "full": ingest_report(full.stderr),
             "full_max_rss_mb": round(full.max_rss_mb, 1),
+            "full_embedding_server_s": round(hashing_s, 3),
             "noop_s": round(noop.seconds, 2),
             "add_one_s": round(added.seconds, 2),
             "add_one": ingest_report(added.stderr),
