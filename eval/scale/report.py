@@ -78,6 +78,7 @@ def write_chart(results: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogFormatter, NullFormatter
 
     runs = results["runs"]
     notices = [r["notices"] for r in runs]
@@ -91,6 +92,10 @@ def write_chart(results: dict[str, Any], path: Path) -> None:
     for ax in (left, right):
         ax.set_xscale("log")
         ax.set_yscale("log")
+        ax.set_xticks(notices, labels=[f"{n:,}" for n in notices])
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(1.5, 0.6)))
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
     fig.suptitle(f"policybot scale benchmark {results['started'][:10]}")
