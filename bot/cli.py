@@ -670,6 +670,84 @@ def compare(run_a: Path, run_b: Path) -> None:
     click.echo("\n".join(lines) if lines else "no differences")
 
 
+def _sizes(value: str | None, option: str) -> list[int] | None:
+    """A comma-separated list of positive whole numbers (a usage error otherwise)."""
+    if value is None:
+        return None
+    try:
+        sizes = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        raise click.BadParameter(f"expected whole numbers above 0, comma-separated, not {value!r}", param_hint=option)
+    return sizes
+
+
+@main.command()
+@click.option("--scale", is_flag=True, help="Time ingest, latency, memory and quality as distractor notices grow.")
+@click.option("--factors", default=None, help="Corpus sizes as multiples of the bundled five [default: 1,10,100,400].")
+@click.option("--notices", "notice_counts", default=None, help="Corpus sizes as notice counts instead, e.g. 10000.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("bench/results"), show_default=True, help="Results folder."
+)
+@click.option("--smoke", is_flag=True, help="A tiny scale run (six notices, a few questions) that checks the harness.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the distractor notices.")
+@click.option("--cold-runs", type=K, default=None, help="Cold `ask` processes per size [default: 3; smoke: 1].")
+@click.option("--questions", type=K, default=None, help="Only the first N questions of the dataset.")
+@click.option("--dataset", type=click.Path(exists=True, path_type=Path), default=None, help="Evaluation dataset.")
+@click.option("--chroma-server", is_flag=True, help="Index into a real `chroma run` server per size.")
+@click.option("--local-embeddings/--no-local-embeddings", default=True, help="Also time the local embedding model.")
+@click.option("--work-dir", type=click.Path(path_type=Path), default=None, help="Keep corpora and indexes here.")
+@click.option("--rounds", type=K, default=3, show_default=True, help="Without --scale: rounds over the dataset.")
+@click.option("--cold", type=click.IntRange(min=0), default=5, show_default=True, help="Without --scale: cold asks.")
+def bench(
+    scale: bool,
+    factors: str | None,
+    notice_counts: str | None,
+    out: Path,
+    smoke: bool,
+    seed: int,
+    cold_runs: int | None,
+    questions: int | None,
+    dataset: Path | None,
+    chroma_server: bool,
+    local_embeddings: bool,
+    work_dir: Path | None,
+    rounds: int,
+    cold: int,
+) -> None:
+    """Benchmark policybot: --scale over growing corpora (results in --out), else answer latency as JSON."""
+    if not scale:
+        if smoke or factors or notice_counts:
+            raise click.UsageError("--smoke, --factors and --notices need --scale")
+        from eval.bench import cold as cold_asks
+        from eval.bench import warm
+
+        with _runtime_errors():
+            report = {"warm": warm("extractive", rounds), "cold_ask": cold_asks(cold) if cold else None}
+        click.echo(json.dumps(report, indent=2))
+        return
+    from eval.scale.bench import factors_config, notices_config, run, smoke_config
+    from eval.scale.measure import CommandFailed
+
+    sizes, counts = _sizes(factors, "--factors"), _sizes(notice_counts, "--notices")
+    if sizes and counts:
+        raise click.UsageError("give --factors or --notices, not both")
+    options: dict[str, Any] = {"out": out, "seed": seed, "chroma_server": chroma_server, "work": work_dir}
+    options |= {"local_embeddings": local_embeddings}
+    options |= {k: v for k, v in {"cold_runs": cold_runs, "questions": questions, "dataset": dataset}.items() if v}
+    if smoke:
+        config = smoke_config(**options)
+    else:
+        config = notices_config(counts, **options) if counts else factors_config(sizes, **options)
+    try:
+        path = run(config, say=lambda line: err.print(line, style="dim", markup=False, highlight=False))
+    except (CommandFailed, OSError, RuntimeError) as exc:
+        raise click.ClickException(str(exc).splitlines()[0]) from exc
+    err.print(f"results: {path}, {path.with_suffix('.md')}, {path.with_suffix('.png')}")
+    click.echo(path.with_suffix(".md").read_text(encoding="utf-8"))
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default: POLICYBOT_WEB_HOST, 127.0.0.1).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: POLICYBOT_WEB_PORT, 8080).")
