@@ -14,6 +14,7 @@ import pytest
 
 from bot.services import Services
 from bot.settings import Settings
+from tests.conftest import NgramEmbeddings
 
 pytestmark = pytest.mark.integration
 
@@ -69,3 +70,66 @@ def test_ingest_and_query_through_a_chroma_server(chroma_server, monkeypatch, kn
 
     again = Services(Settings(knowledge_dir=knowledge_copy), embeddings=fake_embeddings).ingest()
     assert again.notices.unchanged == 5 and again.embedded == 0
+
+
+def _machine(tmp_path: Path, name: str, knowledge: Path, port: int) -> Services:
+    """Policybot on another machine: its own data dir (and build cache), the same Chroma server."""
+    settings = Settings(
+        data_dir=tmp_path / name, knowledge_dir=knowledge, chroma_host="127.0.0.1", chroma_port=port
+    )
+    return Services(settings, embeddings=NgramEmbeddings())
+
+
+def test_each_machine_answers_from_the_build_the_server_names_with_its_own_lexical_index(
+    chroma_server, tmp_path, knowledge_copy
+):
+    from bot.corpus import Corpus
+
+    writer = _machine(tmp_path, "writer", knowledge_copy, chroma_server)
+    writer.ingest()
+    reader = Corpus(_machine(tmp_path, "reader", knowledge_copy, chroma_server))
+    question = "贵州2022年特岗计划招多少人？"
+    assert "6000" in reader.retriever().search(question, 1)[0].chunk.text
+    assert (tmp_path / "reader" / "builds").is_dir(), "the reader cached the build it read from the server"
+
+    path = knowledge_copy / "guizhou-2022-class.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("6000", "6100"), encoding="utf-8")
+    writer.ingest()
+    live = writer.index.manifest()
+    top = reader.retriever().search(question, 1)[0].chunk
+    assert "6100" in top.text, "the reader follows the manifest to the new build"
+    assert reader.retriever().revs == live.revs and len(reader.chunks) == sum(live.counts.values())
+
+
+def test_two_machines_ingesting_into_one_server_leave_one_consistent_index(chroma_server, tmp_path, knowledge_copy):
+    import threading
+
+    from bot.store import IndexChanged
+
+    _machine(tmp_path, "first", knowledge_copy, chroma_server).ingest()
+    for n, figure in ((1, "6100"), (2, "6200")):
+        folder = tmp_path / f"k{n}"
+        folder.mkdir()
+        text = (knowledge_copy / "guizhou-2022-class.md").read_text(encoding="utf-8")
+        (folder / "guizhou-2022-class.md").write_text(text.replace("6000", figure), encoding="utf-8")
+    outcomes: list[str] = []
+
+    def ingest(name: str, folder: Path) -> None:
+        try:
+            _machine(tmp_path, name, knowledge_copy, chroma_server).ingest([folder], replace=True)
+            outcomes.append("done")
+        except IndexChanged:
+            outcomes.append("told to run again")
+
+    threads = [threading.Thread(target=ingest, args=(f"m{n}", tmp_path / f"k{n}")) for n in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert "done" in outcomes and len(outcomes) == 2
+    services = _machine(tmp_path, "check", knowledge_copy, chroma_server)
+    live = services.index.manifest()
+    stored = services.index.chunks(live.collection)
+    assert len(stored) == sum(live.counts.values()) == 107, "every live revision is stored, nothing half-written"
+    text = " ".join(c.text for c in stored if c.doc == "guizhou-2022-class")
+    assert ("6100" in text) != ("6200" in text)
