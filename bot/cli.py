@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
+from chromadb.errors import ChromaError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -27,7 +28,7 @@ from bot.resources import bundled_knowledge
 from bot.retrieval import Filters
 from bot.services import Services
 from bot.settings import Settings
-from bot.store import IndexChanged, IndexNotReady
+from bot.store import IndexChanged, IndexNotReady, storage_error
 
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: the terminal wraps it
 out = Console()
@@ -54,6 +55,8 @@ def _runtime_errors() -> Iterator[None]:
     """Turn expected failures into one-line messages with exit status 1."""
     try:
         yield
+    except ChromaError as exc:  # the index's storage failed midway (a full disk, a server gone)
+        raise click.ClickException(str(storage_error(exc, "the index"))) from exc
     except (NoticeError, IndexNotReady, IndexChanged, OSError, ValueError) as exc:
         raise click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
 

@@ -21,8 +21,10 @@ from typing import Any, cast
 
 import chromadb
 from chromadb.api import ClientAPI
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import ChromaError
 
 from bot.chunks import Chunk
 from bot.settings import Settings
@@ -57,6 +59,10 @@ class IndexNotReady(RuntimeError):
 
 class IndexChanged(RuntimeError):
     """Another ingest (another process or machine) switched the index while this one was building."""
+
+
+class StorageError(IndexNotReady):
+    """The index's storage failed: a read-only or full disk, a server that went away. The message says which."""
 
 
 class ModelMismatchError(IndexNotReady):
@@ -117,6 +123,33 @@ class Manifest:
 
 def make_client(settings: Settings) -> ClientAPI:
     """Connect to Chroma: a server when CHROMA_HOST is set, else embedded under the data dir."""
+    try:
+        return _connect(settings)
+    except (ChromaError, OSError, ValueError) as exc:
+        SharedSystemClient.clear_system_cache()  # else this process would get the half-started client again
+        where = f"the Chroma server {settings.chroma_host}:{settings.chroma_port}"
+        where = where if settings.server_mode else str(settings.chroma_dir)
+        raise StorageError(f"cannot open the index in {where}: {_reason(exc)}") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    """A storage failure in a few words, with what to check."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered or "permission" in lowered:
+        return f"{text} (is the data dir writable? set POLICYBOT_DATA_DIR to one that is)"
+    if "disk is full" in lowered or "no space" in lowered:
+        return f"{text} (the disk is full: free some space and run the command again)"
+    return text
+
+
+def storage_error(exc: BaseException, what: str) -> StorageError:
+    """A Chroma or disk failure while doing something, as a one-line StorageError."""
+    return StorageError(f"{what} failed: {_reason(exc)}")
+
+
+def _connect(settings: Settings) -> ClientAPI:
+    """Make the Chroma client the settings name."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.server_mode:
         headers = {}
