@@ -15,8 +15,10 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import overload
 
 from bot.chunks import Chunk
 from bot.lexical import LexicalIndex, Row, Rows, Vocabulary
@@ -26,19 +28,50 @@ log = logging.getLogger(__name__)
 
 _CHUNKS = "chunks.jsonl"
 _STAMP = "build.json"
-FORMAT = 1
+_SPANS = "spans.json"
+FORMAT = 2
 """The cache's layout and weighting; a cache of another format is made again."""
 KEEP = 2
 """Cached builds kept on disk: the active one and the one before (a reader may still be on it)."""
 
 
+class StoredChunks(Sequence[Chunk]):
+    """A cached build's chunks, read from their JSON lines when asked for (not all at start-up)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self._lines = lines
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, i: int) -> Chunk: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Chunk]: ...
+    def __getitem__(self, i: int | slice) -> Chunk | list[Chunk]:
+        if isinstance(i, slice):
+            return [Chunk.model_construct(**json.loads(line)) for line in self._lines[i]]
+        return Chunk.model_construct(**json.loads(self._lines[i]))
+
+
+def spans_of(chunks: Sequence[Chunk]) -> dict[str, tuple[int, int]]:
+    """Where each notice's chunks lie (they are in reading order, so one notice is one span)."""
+    spans: dict[str, tuple[int, int]] = {}
+    for i, chunk in enumerate(chunks):
+        start, _ = spans.get(chunk.doc, (i, i))
+        spans[chunk.doc] = (start, i + 1)
+    return spans
+
+
 @dataclass
 class Build:
-    """One index build: its manifest, its live chunks in reading order, and their lexical index (row i = chunk i)."""
+    """One index build: its manifest, its live chunks in reading order, their lexical index (row i = chunk i),
+    and where each notice's chunks lie."""
 
     manifest: Manifest
-    chunks: list[Chunk]
+    chunks: Sequence[Chunk]
     lexical: LexicalIndex
+    spans: dict[str, tuple[int, int]]
 
 
 def _key(chunk: Chunk) -> tuple[str, int, int]:
@@ -60,7 +93,8 @@ def derive(previous: Build | None, manifest: Manifest, fresh: list[Chunk]) -> Bu
         kept = [(chunk, previous.lexical.rows.row(i)) for i, chunk in enumerate(previous.chunks) if chunk.doc in same]
     pairs = kept + [(chunk, vocabulary.row(chunk.lexical_text)) for chunk in fresh]
     pairs.sort(key=lambda pair: _key(pair[0]))
-    return Build(manifest, [c for c, _ in pairs], LexicalIndex(vocabulary, Rows.stack([r for _, r in pairs])))
+    chunks = [c for c, _ in pairs]
+    return Build(manifest, chunks, LexicalIndex(vocabulary, Rows.stack([r for _, r in pairs])), spans_of(chunks))
 
 
 def from_records(index: Index, manifest: Manifest) -> Build:
@@ -83,6 +117,7 @@ def save(root: Path, build: Build) -> None:
             for chunk in build.chunks:
                 out.write(json.dumps(chunk.model_dump(), ensure_ascii=False) + "\n")
         build.lexical.save(staging / "lexical")
+        (staging / _SPANS).write_text(json.dumps(build.spans, ensure_ascii=False), encoding="utf-8")
         stamp = {"build": build.manifest.build_id, "chunks": len(build.chunks), "format": FORMAT}
         (staging / _STAMP).write_text(json.dumps(stamp), encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)
@@ -107,12 +142,12 @@ def read(root: Path, manifest: Manifest) -> Build:
     stamp = json.loads((folder / _STAMP).read_text(encoding="utf-8"))
     if stamp.get("build") != manifest.build_id or stamp.get("format") != FORMAT:
         raise ValueError(f"{folder} holds build {stamp.get('build')} in format {stamp.get('format')}")
-    with (folder / _CHUNKS).open(encoding="utf-8") as lines:
-        chunks = [Chunk.model_construct(**json.loads(line)) for line in lines]
+    chunks = StoredChunks((folder / _CHUNKS).read_text(encoding="utf-8").splitlines())
     lexical = LexicalIndex.load(folder / "lexical")
+    spans = {doc: (int(a), int(b)) for doc, (a, b) in json.loads((folder / _SPANS).read_text(encoding="utf-8")).items()}
     if len(chunks) != stamp["chunks"] or len(lexical) != len(chunks):
         raise ValueError(f"{folder} is incomplete")
-    return Build(manifest, chunks, lexical)
+    return Build(manifest, chunks, lexical, spans)
 
 
 def load(root: Path, index: Index, manifest: Manifest) -> Build:

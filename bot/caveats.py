@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 
 from bot.answer import Caveat, Citation
@@ -92,7 +93,7 @@ def _year_mismatch(info: QuestionInfo, notice: NoticeInfo, profile: CorpusProfil
 def caveats_for(
     info: QuestionInfo,
     citations: list[Citation],
-    texts: dict[tuple[str, str], str],
+    texts: Mapping[tuple[str, str], str],
     profile: CorpusProfile,
     today: date,
     shown: str | None = None,

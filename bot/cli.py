@@ -18,7 +18,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bot import __version__
-from bot.chunks import Chunk
 from bot.corpus import Corpus
 from bot.extract import find_files
 from bot.ingest import IngestReport
@@ -231,8 +230,10 @@ def sources(ctx: click.Context, as_json: bool) -> None:
 
 def _check_filters(corpus: Corpus, filters: Filters) -> None:
     """A filter no indexed notice passes is a usage error (exit 2) that names what the index holds."""
-    entries = corpus.sources()
-    notices = [Chunk.model_construct(doc=e["doc"], scope=e["scope"], cohort=e["cohort"]) for e in entries]
+    if not (filters.docs or filters.scope or filters.cohort):
+        return
+    entries = [{"doc": n.doc, "scope": n.scope, "cohort": n.cohort} for n in corpus.profile.notices.values()]
+    notices = list(corpus.profile.notices.values())
 
     def passes(f: Filters) -> bool:
         return any(f.accepts(n) for n in notices)

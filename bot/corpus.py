@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ class Corpus:
         self.services = services
         self._retriever: HybridRetriever | None = None
         self._build = ""
-        self._texts: dict[tuple[str, str], str] | None = None
+        self._sources: list[dict[str, Any]] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -72,7 +73,7 @@ class Corpus:
             made = build.load(self.settings.builds_dir, services.index, manifest)
             self._retriever = HybridRetriever.from_build(services.index.client, made, services.embeddings)
             self._build = manifest.build_id
-            self._texts = None
+            self._sources = None
         return self._retriever
 
     @property
@@ -81,13 +82,16 @@ class Corpus:
         return self.retriever().profile
 
     @property
-    def chunks(self) -> list[Chunk]:
+    def chunks(self) -> Sequence[Chunk]:
         """Every chunk of the active build, in reading order."""
         return self.retriever().chunks
 
     def sources(self) -> list[dict[str, Any]]:
-        """The indexed notices (CONTRACT.md §4 `sources --json`)."""
-        return describe_sources(self.chunks)
+        """The indexed notices (CONTRACT.md §4 `sources --json`), listed once per build."""
+        retriever = self.retriever()
+        if self._sources is None:
+            self._sources = describe_sources(list(retriever.chunks))
+        return self._sources
 
     def examples(self) -> list[str]:
         """Example questions for this corpus: `examples.yaml` in the knowledge folder, else made from the profile."""
@@ -100,13 +104,28 @@ class Corpus:
         made = [f"{n.region.name}{n.cohort}毕业生有哪些就业政策？" for n in profile.notices.values()]
         return list(dict.fromkeys(made))[:MAX_EXAMPLES]
 
-    def clause_texts(self) -> dict[tuple[str, str], str]:
-        """Every clause's full stored text, by (doc, clause path)."""
-        self.retriever()
-        if self._texts is None:
-            self._texts = clause_texts(self.chunks)
-        return self._texts
+    def clause_texts(self) -> Mapping[tuple[str, str], str]:
+        """Every clause's full stored text, by (doc, clause path): each notice's read when first asked for."""
+        return ClauseTexts(self.retriever())
 
     def clause_text(self, doc: str, clause: str) -> str | None:
         """One clause's full stored text, or None when the active build has no such clause."""
         return self.clause_texts().get((doc, clause))
+
+
+class ClauseTexts(Mapping[tuple[str, str], str]):
+    """The full text of each clause of a build, by (doc, clause path), read a notice at a time."""
+
+    def __init__(self, retriever: HybridRetriever) -> None:
+        self._retriever = retriever
+
+    def __getitem__(self, key: tuple[str, str]) -> str:
+        doc, clause = key
+        return clause_texts([c for c in self._retriever.notice_chunks(doc) if c.clause == clause])[key]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for doc in self._retriever.spans:
+            yield from dict.fromkeys((doc, c.clause) for c in self._retriever.notice_chunks(doc))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

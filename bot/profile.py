@@ -117,11 +117,16 @@ class CorpusProfile:
 
     @classmethod
     def from_chunks(
-        cls, chunks: Iterable[Chunk], words: Lexicon | None = None, used: Callable[[str], int] | None = None
+        cls,
+        chunks: Iterable[Chunk],
+        words: Lexicon | None = None,
+        used: Callable[[str], int] | None = None,
+        clauses: int | None = None,
     ) -> CorpusProfile:
         """Read the profile off an index build's chunks (one pass; nothing per pair of notices).
 
-        `used` says in how many clauses an n-gram occurs (the lexical index knows); counted here if not given.
+        `used` says in how many clauses an n-gram occurs, of `clauses` in all (the lexical index knows both;
+        then one chunk per notice is enough); they are counted here if not given.
         """
         words = words or lexicon()
         notices: dict[str, NoticeInfo] = {}
@@ -148,7 +153,7 @@ class CorpusProfile:
             for doc, n in notices.items()
         }
         titles_with: Counter[str] = Counter(g for gs in grams.values() for g in gs)
-        rare = NAMING_SHARE * max(total, 1)
+        rare = NAMING_SHARE * max(total if clauses is None else clauses, 1)
         clauses_with = used or counted.__getitem__
         distinct = {
             doc: {g for g in gs if titles_with[g] == 1 and clauses_with(g) <= rare} for doc, gs in grams.items()

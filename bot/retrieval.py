@@ -8,7 +8,7 @@ notices when it names no region), so look-alike notices of other regions and yea
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -18,7 +18,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict, PrivateAttr, SkipValidation
 
 from bot.build import Build
 from bot.chunks import Chunk
@@ -26,7 +26,6 @@ from bot.lexical import LexicalIndex
 from bot.lexicon import lexicon
 from bot.profile import CorpusProfile, NoticeInfo, cohort_of
 from bot.question import QuestionInfo, lexical_form, read_question, region_words
-from bot.store import chunk_id
 from bot.text import char_ngrams, normalize
 from bot.weights import WEIGHTS as W
 
@@ -95,7 +94,10 @@ class HybridRetriever(BaseRetriever):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    chunks: list[Chunk]
+    chunks: SkipValidation[Sequence[Chunk]]
+    """Every live chunk in reading order (read when asked for: a build's cache parses them lazily)."""
+    spans: dict[str, tuple[int, int]]
+    """Where each notice's chunks lie in `chunks`."""
     lexical_index: LexicalIndex
     vectorstore: Chroma
     embeddings: Embeddings
@@ -105,25 +107,15 @@ class HybridRetriever(BaseRetriever):
     depth: int = W.depth
     k: int = 5
 
-    _by_id: dict[str, Chunk] = PrivateAttr()
-    _spans: dict[str, tuple[int, int]] = PrivateAttr()
     _titles: dict[str, str] = PrivateAttr()
-    _programmes: dict[str, set[str]] = PrivateAttr()
+    _programmes: dict[str, set[str]] = PrivateAttr(default_factory=dict)
     _groups: dict[str, str] = PrivateAttr(default_factory=dict)
     _variable: re.Pattern[str] = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
-        """The lookups over the chunks (which are in reading order: each notice's clauses are one span)."""
-        self._by_id = {c.id: c for c in self.chunks}
-        self._spans = {}
-        for i, chunk in enumerate(self.chunks):
-            start, _ = self._spans.get(chunk.doc, (i, i))
-            self._spans[chunk.doc] = (start, i + 1)
+        """The lookups over the notices (nothing here reads every chunk)."""
         self._titles = {doc: normalize(n.title) for doc, n in self.profile.notices.items()}
         self._variable = re.compile("|".join([r"[\d.%]+", *map(re.escape, region_words(self.profile))]))
-        self._programmes = {doc: set() for doc in self.profile.notices}
-        for chunk in self.chunks:  # which programme names each notice's own clauses use
-            self._programmes.setdefault(chunk.doc, set()).update(p for p in lexicon().programmes if p in chunk.text)
 
     @property
     def idf(self) -> Mapping[str, float]:
@@ -132,7 +124,20 @@ class HybridRetriever(BaseRetriever):
 
     def chunk(self, chunk_id: str) -> Chunk | None:
         """A chunk of this build by its id."""
-        return self._by_id.get(chunk_id)
+        doc = chunk_id.partition(":")[0]
+        return next((c for c in self.notice_chunks(doc) if c.id == chunk_id), None)
+
+    def notice_chunks(self, doc: str) -> Sequence[Chunk]:
+        """One notice's chunks, in reading order."""
+        start, end = self.spans.get(doc, (0, 0))
+        return self.chunks[start:end]
+
+    def programmes(self, doc: str) -> set[str]:
+        """The programme names a notice's own clauses use (read once per notice, when first asked)."""
+        if doc not in self._programmes:
+            text = "\n".join(c.text for c in self.notice_chunks(doc))
+            self._programmes[doc] = {p for p in lexicon().programmes if p in text}
+        return self._programmes[doc]
 
     def _get_relevant_documents(
         self,
@@ -155,7 +160,7 @@ class HybridRetriever(BaseRetriever):
         """
         topics: set[str] = set()
         for doc in self.docs_named(query):
-            topics |= {p for p in lexicon().programmes if p in query and p not in self._programmes[doc]}
+            topics |= {p for p in lexicon().programmes if p in query and p not in self.programmes(doc)}
             number = normalize(self.profile.notices[doc].doc_number or "")
             query = without_title_words(normalize(query).replace(number, " ") if number else query, self._titles[doc])
         return " ".join([query, *sorted(p for p in topics if p not in query)])
@@ -170,12 +175,14 @@ class HybridRetriever(BaseRetriever):
     ) -> HybridRetriever:
         """Build over an index build: its collection for the dense side, its lexical index, its chunks."""
         store = Chroma(client=client, collection_name=made.manifest.collection, embedding_function=embeddings)
+        firsts = [made.chunks[start] for start, _ in made.spans.values()]
         return cls(
             chunks=made.chunks,
+            spans=made.spans,
             lexical_index=made.lexical,
             vectorstore=store,
             embeddings=embeddings,
-            profile=profile or CorpusProfile.from_chunks(made.chunks, used=made.lexical.frequency),
+            profile=profile or CorpusProfile.from_chunks(firsts, used=made.lexical.frequency, clauses=len(made.chunks)),
             revs=made.manifest.revs,
         )
 
@@ -211,7 +218,7 @@ class HybridRetriever(BaseRetriever):
         """1 for the clauses of the given notices, 0 elsewhere."""
         mask = np.zeros(len(self.chunks), dtype=np.float32)
         for doc in docs:
-            start, end = self._spans.get(doc, (0, 0))
+            start, end = self.spans.get(doc, (0, 0))
             mask[start:end] = 1.0
         return mask
 
@@ -243,8 +250,7 @@ class HybridRetriever(BaseRetriever):
         for doc, distance in found:
             if self.revs.get(str(doc.metadata.get("doc"))) != doc.metadata.get("rev"):
                 continue
-            key = chunk_id(str(doc.id))
-            chunk = self._by_id.get(key) or Chunk.from_record(doc.page_content, doc.metadata)
+            chunk = Chunk.from_record(doc.page_content, doc.metadata)
             out.append((chunk, 1.0 - float(distance)))
         return out[: self.depth]
 

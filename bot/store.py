@@ -21,8 +21,8 @@ from typing import Any, cast
 
 import chromadb
 from chromadb.api import ClientAPI
-from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.api.models.Collection import Collection
+from chromadb.api.shared_system_client import SharedSystemClient
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError
 
