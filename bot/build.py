@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
+import numpy as np
+
 from bot.chunks import Chunk
-from bot.lexical import LexicalIndex, Row, Rows, Vocabulary
+from bot.lexical import LexicalIndex, Rows, Vocabulary
 from bot.store import Index, Manifest
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 _CHUNKS = "chunks.jsonl"
 _STAMP = "build.json"
 _SPANS = "spans.json"
-FORMAT = 2
+FORMAT = 3
 """The cache's layout and weighting; a cache of another format is made again."""
 KEEP = 2
 """Cached builds kept on disk: the active one and the one before (a reader may still be on it)."""
@@ -39,10 +41,10 @@ class StoredChunks(Sequence[Chunk]):
     """A cached build's chunks, read from their JSON lines when asked for (not all at start-up)."""
 
     def __init__(self, lines: list[str]) -> None:
-        self._lines = lines
+        self.lines = lines
 
     def __len__(self) -> int:
-        return len(self._lines)
+        return len(self.lines)
 
     @overload
     def __getitem__(self, i: int) -> Chunk: ...
@@ -50,17 +52,8 @@ class StoredChunks(Sequence[Chunk]):
     def __getitem__(self, i: slice) -> list[Chunk]: ...
     def __getitem__(self, i: int | slice) -> Chunk | list[Chunk]:
         if isinstance(i, slice):
-            return [Chunk.model_construct(**json.loads(line)) for line in self._lines[i]]
-        return Chunk.model_construct(**json.loads(self._lines[i]))
-
-
-def spans_of(chunks: Sequence[Chunk]) -> dict[str, tuple[int, int]]:
-    """Where each notice's chunks lie (they are in reading order, so one notice is one span)."""
-    spans: dict[str, tuple[int, int]] = {}
-    for i, chunk in enumerate(chunks):
-        start, _ = spans.get(chunk.doc, (i, i))
-        spans[chunk.doc] = (start, i + 1)
-    return spans
+            return [Chunk.model_construct(**json.loads(line)) for line in self.lines[i]]
+        return Chunk.model_construct(**json.loads(self.lines[i]))
 
 
 @dataclass
@@ -79,22 +72,64 @@ def _key(chunk: Chunk) -> tuple[str, int, int]:
     return (chunk.doc, chunk.order, chunk.part)
 
 
-def derive(previous: Build | None, manifest: Manifest, fresh: list[Chunk]) -> Build:
-    """The next build: the previous build's chunks of notices still live at the same revision, and the fresh ones.
+def _line(chunk: Chunk) -> str:
+    """A chunk as its cache line."""
+    return json.dumps(chunk.model_dump(), ensure_ascii=False)
 
-    Only the fresh chunks are tokenised; the others keep their lexical rows.
+
+def lines_of(chunks: Sequence[Chunk], start: int = 0, end: int | None = None) -> list[str]:
+    """Cache lines of a run of chunks (a cached build's are copied as they are, not parsed)."""
+    if isinstance(chunks, StoredChunks):
+        return chunks.lines[start:end]
+    return [_line(c) for c in chunks[start:end]]
+
+
+def derive(previous: Build | None, manifest: Manifest, fresh: list[Chunk]) -> Build:
+    """The next build: the previous build's notices still live at the same revision, and the fresh chunks.
+
+    Only the fresh chunks are read and tokenised; a kept notice's cache lines and lexical rows are copied
+    as one run each.
     """
-    kept: list[tuple[Chunk, Row]] = []
-    vocabulary = Vocabulary()
+    vocabulary = Vocabulary(dict(previous.lexical.vocabulary.ids)) if previous else Vocabulary()
+    new: dict[str, list[Chunk]] = {}
+    for chunk in sorted(fresh, key=_key):
+        new.setdefault(chunk.doc, []).append(chunk)
+    kept: set[str] = set()
     if previous is not None:
-        vocabulary = Vocabulary(dict(previous.lexical.vocabulary.ids))
-        old, new = previous.manifest.revs, manifest.revs
-        same = {doc for doc, rev in old.items() if new.get(doc) == rev}
-        kept = [(chunk, previous.lexical.rows.row(i)) for i, chunk in enumerate(previous.chunks) if chunk.doc in same]
-    pairs = kept + [(chunk, vocabulary.row(chunk.lexical_text)) for chunk in fresh]
-    pairs.sort(key=lambda pair: _key(pair[0]))
-    chunks = [c for c, _ in pairs]
-    return Build(manifest, chunks, LexicalIndex(vocabulary, Rows.stack([r for _, r in pairs])), spans_of(chunks))
+        revs = manifest.revs
+        kept = {doc for doc, rev in previous.manifest.revs.items() if revs.get(doc) == rev and doc not in new}
+        kept &= set(previous.spans)
+    lines: list[str] = []
+    terms: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
+    spans: dict[str, tuple[int, int]] = {}
+    for doc in sorted(kept | set(new)):
+        begin = len(lines)
+        if doc in new:
+            for chunk in new[doc]:
+                row_terms, row_counts = vocabulary.row(chunk.lexical_text)
+                lines.append(_line(chunk))
+                terms.append(row_terms)
+                counts.append(row_counts)
+                lengths.append(np.array([len(row_terms)], dtype=np.int64))
+        else:
+            assert previous is not None
+            start, end = previous.spans[doc]
+            rows = previous.lexical.rows
+            low, high = rows.offsets[start], rows.offsets[end]
+            lines += lines_of(previous.chunks, start, end)
+            terms.append(rows.terms[low:high])
+            counts.append(rows.counts[low:high])
+            lengths.append(np.diff(rows.offsets[start : end + 1]))
+        spans[doc] = (begin, len(lines))
+    offsets = np.concatenate([[0], np.cumsum(np.concatenate(lengths))]) if lengths else np.zeros(1)
+    rows = Rows(
+        np.concatenate(terms).astype(np.int32) if terms else np.zeros(0, np.int32),
+        np.concatenate(counts).astype(np.int32) if counts else np.zeros(0, np.int32),
+        offsets.astype(np.int64),
+    )
+    return Build(manifest, StoredChunks(lines), LexicalIndex(vocabulary, rows), spans)
 
 
 def from_records(index: Index, manifest: Manifest) -> Build:
@@ -114,8 +149,7 @@ def save(root: Path, build: Build) -> None:
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
     try:
         with (staging / _CHUNKS).open("w", encoding="utf-8") as out:
-            for chunk in build.chunks:
-                out.write(json.dumps(chunk.model_dump(), ensure_ascii=False) + "\n")
+            out.writelines(line + "\n" for line in lines_of(build.chunks))
         build.lexical.save(staging / "lexical")
         (staging / _SPANS).write_text(json.dumps(build.spans, ensure_ascii=False), encoding="utf-8")
         stamp = {"build": build.manifest.build_id, "chunks": len(build.chunks), "format": FORMAT}

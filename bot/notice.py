@@ -69,13 +69,16 @@ class Notice(BaseModel):
 FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
+_YAML = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_notice(raw: str, name: str) -> Notice:
     """Parse a knowledge file's text; errors name the file and the field."""
     match = FRONT_MATTER_RE.match(raw.lstrip("\ufeff"))
     if not match:
         raise NoticeError(f"{name}: no metadata header (a '---' block at the top of the file)")
     try:
-        data = yaml.safe_load(match.group(1))
+        data = yaml.load(match.group(1), Loader=_YAML)
     except yaml.YAMLError as exc:
         raise NoticeError(f"{name}: the metadata header is not valid YAML ({exc})") from exc
     if not isinstance(data, dict):
