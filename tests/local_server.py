@@ -24,7 +24,7 @@ class LocalServer:
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
-        self.server.handle_error = lambda request, address: None  # type: ignore[method-assign]  # clients hang up
+        self.server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]  # clients hang up
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
