@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
+import httpx
 from chromadb.errors import ChromaError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -56,6 +57,10 @@ def _runtime_errors() -> Iterator[None]:
         yield
     except ChromaError as exc:  # the index's storage failed midway (a full disk, a server gone)
         raise click.ClickException(str(storage_error(exc, "the index"))) from exc
+    except httpx.TransportError as exc:  # a Chroma server that went away (the LLM client handles its own)
+        raise click.ClickException(
+            f"the Chroma server cannot be reached ({exc}): is `chroma run` up at CHROMA_HOST/CHROMA_PORT?"
+        ) from exc
     except (NoticeError, IndexNotReady, IndexChanged, OSError, ValueError) as exc:
         raise click.ClickException(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
 

@@ -25,9 +25,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+RUNNING: dict[int, subprocess.Popen] = {}
+
+
 @pytest.fixture
 def chroma_server(tmp_path) -> Iterator[int]:
-    """Start `chroma run` on a free loopback port; stop it after the test."""
+    """Start `chroma run` on a free loopback port; stop it after the test (RUNNING[port] is the process)."""
     exe = Path(sys.executable).with_name("chroma")  # installed beside the interpreter, on PATH or not
     assert exe.exists(), f"{exe}: the chroma command ships with the chromadb wheel"
     port = free_port()
@@ -46,8 +49,10 @@ def chroma_server(tmp_path) -> Iterator[int]:
                 time.sleep(0.2)
         else:
             pytest.fail("chroma run did not come up within 30 s")
+        RUNNING[port] = proc
         yield port
     finally:
+        RUNNING.pop(port, None)
         proc.terminate()
         proc.wait(timeout=10)
 
@@ -133,3 +138,20 @@ def test_two_machines_ingesting_into_one_server_leave_one_consistent_index(chrom
     assert len(stored) == sum(live.counts.values()) == 107, "every live revision is stored, nothing half-written"
     text = " ".join(c.text for c in stored if c.doc == "guizhou-2022-class")
     assert ("6100" in text) != ("6200" in text)
+
+
+def test_a_chroma_server_killed_between_questions_is_one_line_not_a_traceback(chroma_server, tmp_path, knowledge_copy):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    services = _machine(tmp_path, "asker", knowledge_copy, chroma_server)
+    services.ingest()
+    first = CliRunner().invoke(main, ["ask", "--json", "贵州2022年特岗计划招多少人？"], obj=services)
+    assert first.exit_code == 0, first.output
+    RUNNING[chroma_server].kill()
+    RUNNING[chroma_server].wait(timeout=10)
+    result = CliRunner().invoke(main, ["ask", "贵州2022年特岗计划招多少人？"], obj=services)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:"), lines
