@@ -100,7 +100,7 @@ def _search(
 ) -> list[Hit]:
     """Search through the retriever's runnable (so callbacks and tracing see it) and read its Documents back."""
     documents = retriever.invoke(query, config, k=k, filters=filters, info=info, vector=vector)
-    return [document_hit(document, retriever) for document in documents]
+    return [document_hit(document) for document in documents]
 
 
 def _one_per_side(hits: list[Hit], sides: list[list[Hit]]) -> list[Hit]:

@@ -237,7 +237,6 @@ def _check_filters(corpus: Corpus, filters: Filters) -> None:
     """A filter no indexed notice passes is a usage error (exit 2) that names what the index holds."""
     if not (filters.docs or filters.scope or filters.cohort):
         return
-    entries = [{"doc": n.doc, "scope": n.scope, "cohort": n.cohort} for n in corpus.profile.notices.values()]
     notices = list(corpus.profile.notices.values())
 
     def passes(f: Filters) -> bool:
@@ -249,19 +248,19 @@ def _check_filters(corpus: Corpus, filters: Filters) -> None:
     unknown = [d for d in filters.docs if not passes(Filters(docs=[d]))]
     if unknown:
         raise click.BadParameter(
-            f"no notice {listing(unknown)} in the index; doc ids: {listing([e['doc'] for e in entries])}",
+            f"no notice {listing(unknown)} in the index; doc ids: {listing([n.doc for n in notices])}",
             param_hint="--doc",
         )
     if filters.scope and not passes(Filters(scope=filters.scope)):
         raise click.BadParameter(
-            f"no notice for region {filters.scope!r}; regions: {listing([e['scope'] for e in entries])}",
+            f"no notice for region {filters.scope!r}; regions: {listing([n.scope for n in notices])}",
             param_hint="--region",
         )
     if filters.cohort and not passes(Filters(cohort=filters.cohort)):
-        cohorts = listing([e["cohort"] for e in entries])
+        cohorts = listing([n.cohort for n in notices])
         raise click.BadParameter(f"no notice for cohort {filters.cohort!r}; cohorts: {cohorts}", param_hint="--cohort")
     if not passes(filters):
-        have = "; ".join(f"{e['doc']} ({e['scope']}, {e['cohort']})" for e in entries)
+        have = "; ".join(f"{n.doc} ({n.scope}, {n.cohort})" for n in notices)
         raise click.UsageError(f"no notice matches --region, --cohort and --doc together; notices: {have}")
 
 

@@ -111,10 +111,10 @@ class Rarity(Mapping[str, float]):
 class LexicalIndex:
     """BM25 (Okapi, k1 1.5, b 0.75) over every clause of one build; clause i is the build's i-th chunk."""
 
-    def __init__(self, vocabulary: Vocabulary, rows: Rows) -> None:
+    def __init__(self, vocabulary: Vocabulary, rows: Rows, bm25: bm25s.BM25 | None = None) -> None:
         self.vocabulary = vocabulary
         self.rows = rows
-        self.bm25 = _weigh(rows, len(vocabulary))
+        self.bm25 = bm25 or _weigh(rows, len(vocabulary))
         self.df = np.bincount(rows.terms, minlength=len(vocabulary))
         self.idf = Rarity(vocabulary, self.df, len(rows))
 
@@ -162,12 +162,7 @@ class LexicalIndex:
         with np.load(folder / _ROWS) as data:
             rows = Rows(data["terms"], data["counts"], data["offsets"])
         vocabulary = Vocabulary(json.loads((folder / _VOCAB).read_text(encoding="utf-8")))
-        index = cls.__new__(cls)
-        index.vocabulary, index.rows = vocabulary, rows
-        index.bm25 = bm25s.BM25.load(str(folder / "bm25s"), mmap=True)
-        index.df = np.bincount(rows.terms, minlength=len(vocabulary))
-        index.idf = Rarity(vocabulary, index.df, len(rows))
-        return index
+        return cls(vocabulary, rows, bm25s.BM25.load(str(folder / "bm25s"), mmap=True))
 
 
 def _weigh(rows: Rows, vocabulary_size: int) -> bm25s.BM25:

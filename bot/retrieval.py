@@ -122,11 +122,6 @@ class HybridRetriever(BaseRetriever):
         """How rare each n-gram is across the clauses (Okapi idf, floored)."""
         return self.lexical_index.idf
 
-    def chunk(self, chunk_id: str) -> Chunk | None:
-        """A chunk of this build by its id."""
-        doc = chunk_id.partition(":")[0]
-        return next((c for c in self.notice_chunks(doc) if c.id == chunk_id), None)
-
     def notice_chunks(self, doc: str) -> Sequence[Chunk]:
         """One notice's chunks, in reading order."""
         start, end = self.spans.get(doc, (0, 0))
@@ -335,10 +330,10 @@ def hit_document(hit: Hit) -> Document:
     return Document(id=hit.chunk.id, page_content=hit.chunk.text, metadata=metadata)
 
 
-def document_hit(document: Document, retriever: HybridRetriever) -> Hit:
+def document_hit(document: Document) -> Hit:
     """A Document the retriever returned, back as the Hit it came from."""
     meta = document.metadata
-    chunk = retriever.chunk(str(document.id)) or Chunk.from_record(document.page_content, meta)
+    chunk = Chunk.from_record(document.page_content, meta)  # the Document carries the whole chunk
     return Hit(chunk, float(meta["score"]), meta.get("dense_rank"), meta.get("lexical_rank"))
 
 
