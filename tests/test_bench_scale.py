@@ -145,4 +145,6 @@ def test_bench_scale_smoke_writes_every_field(tmp_path):
     assert run["quality"]["items"] == 4 and run["quality"]["first_citation"] is not None
     assert run["quality"]["facts"] is not None
     local = results["local_embeddings"]
-    assert local["chunks"] > 0 and local["chunks_per_s"] > 0 and 0 <= local["non_embedding_share"] <= 1
+    # a share of two wall times of a few seconds each: measured, not bounded here (it exceeded 1 on a loaded
+    # machine, where the hashed ingest's start-up took longer than the whole local one)
+    assert local["chunks"] > 0 and local["chunks_per_s"] > 0 and local["non_embedding_share"] >= 0
