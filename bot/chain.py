@@ -20,7 +20,8 @@ from bot.extractive import extractive_answer, rerank
 from bot.lexicon import lexicon
 from bot.profile import CorpusProfile
 from bot.question import QuestionInfo, correct, normalize, plain, read_question
-from bot.retrieval import Filters, Hit, HybridRetriever, document_hit, topic_query
+from bot.relevance import on_topic
+from bot.retrieval import Filters, Hit, HybridRetriever, document_hit, topic_query, without_years
 from bot.services import Services
 from bot.settings import Settings
 from bot.state import Retrieved
@@ -29,30 +30,38 @@ from bot.weights import WEIGHTS as W
 FOLLOW_UP_CHARS = 16  # a question this short that names no region or year continues the chat
 
 
-def standalone_query(
-    question: str, history: list[str], limit: int = 500, profile: CorpusProfile | None = None
-) -> str:
+def standalone_query(question: str, history: list[str], limit: int = 500, profile: CorpusProfile | None = None) -> str:
     """A follow-up such as 那三支一扶呢？ is searched together with the question before it.
 
-    A short question that names no region or year (报名时间是哪几天？) continues the chat too. When the
-    follow-up names its own region or year (那贵州呢？), those replace the earlier ones; when it names its
-    own programme (那三支一扶呢？ after a 特岗 question), the earlier programme goes.
+    The chat is read in order, each follow-up resolved against the question it continues (itself resolved),
+    so a chain of follow-ups (那三支一扶呢？ then 那23年的呢？) keeps what each one changed. A short question that
+    names no region or year (报名时间是哪几天？) continues the chat too.
     """
-    question = question.strip()[:limit]
+    resolved = ""
+    for asked in [*history, question]:
+        resolved = _continue(asked.strip()[:limit], resolved, profile)[-limit:]
+    return resolved
+
+
+def _continue(question: str, before: str, profile: CorpusProfile | None) -> str:
+    """One question of a chat as it stands alone, given the resolved question before it.
+
+    When the follow-up names its own region (那贵州呢？), the earlier region and years go; its own years
+    (那23年的呢？) replace the earlier years only; its own programme (那三支一扶呢？) replaces the earlier one.
+    """
     own = read_question(question, profile)
     continues = not (own.regions or own.years or own.cohorts) and len(normalize(question)) <= FOLLOW_UP_CHARS
-    if not (history and (own.follow_up or continues)):
+    if not (before and (own.follow_up or continues)):
         return question
-    # the question a chain of follow-ups (那三支一扶呢？ 那西部计划呢？) hangs on is the last one that stands alone
-    anchor = next((h for h in reversed(history) if not read_question(h.strip(), profile).follow_up), history[-1])
-    before = anchor.strip()[:limit]
-    if own.regions or own.years or own.cohorts:
-        before = " ".join(topic_query(before, profile).split())
+    if own.regions:
+        before = topic_query(before, profile)
+    elif own.years or own.cohorts:
+        before = without_years(before)
     programmes = [p for p in lexicon().programmes if p in question]
     if programmes:
         for name in sorted(lexicon().programmes, key=len, reverse=True):
             before = before.replace(name, " ") if name not in programmes else before
-    return f"{before} {question}"
+    return f"{' '.join(before.split())} {question}"
 
 
 INTENT_FIELDS = (
@@ -158,6 +167,7 @@ class AnswerChain:
             query = condense(self.llm(), question, history) or query
         info = read_question(query, profile)
         info.text = correct(question) if not history else query
+        info.own = correct(question) if history else ""
         if history and query != correct(question).strip()[:limit]:
             info = follow_up_intent(info, read_question(correct(question), profile))
         k = inputs.get("k") or self.k
@@ -170,7 +180,7 @@ class AnswerChain:
         if filters is None and (sides := comparison_sides(info)):
             per_side = [search(query, W.rerank_depth, side) for side in sides]
             hits = _one_per_side(hits, [rerank(h, info, about, retriever.idf, W.rerank) for h in per_side])
-        hits = hits[:k]
+        hits = on_topic(hits, info)[:k]
         elapsed = (time.perf_counter() - started) * 1000
         return Retrieved(asked, query, info, hits, history, started, elapsed, retriever.idf, profile)
 

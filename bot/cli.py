@@ -678,6 +678,43 @@ def compare(run_a: Path, run_b: Path) -> None:
     click.echo("\n".join(lines) if lines else "no differences")
 
 
+@eval_.command()
+@click.option(
+    "--gate",
+    type=click.Path(exists=True, path_type=Path),
+    default=Path("eval/thresholds.json"),
+    show_default=True,
+    help="The suite whose datasets (with their extra notices) to calibrate on.",
+)
+@click.option(
+    "--runs",
+    default="policy_qa,student_dev,multilayout_dev",
+    show_default=True,
+    help="The suite's runs to use, comma-separated (the development sets: hold-outs stay unseen).",
+)
+@click.pass_context
+def calibrate(ctx: click.Context, gate: Path, runs: str) -> None:
+    """Show what each candidate relevance floor would decline on the development sets (precision and recall)."""
+    from bot.chain import AnswerChain
+    from eval.calibrate import markdown, read, trade_off
+    from eval.dataset import load_dataset
+    from eval.suite import corpus_with, load_gate
+
+    wanted = [name.strip() for name in runs.split(",") if name.strip()]
+    with _runtime_errors():
+        suite = {run.name: run for run in load_gate(gate, gate, [])}
+        unknown = sorted(set(wanted) - set(suite))
+        if unknown:
+            raise click.BadParameter(f"not in {gate}: {', '.join(unknown)}", param_hint="--runs")
+        chain = _chain(ctx, "extractive", 5)
+        readings = []
+        for name in wanted:
+            run = suite[name]
+            here = AnswerChain(corpus_with(chain.corpus, run.notices), mode="extractive") if run.notices else chain
+            readings += [read(here, item) for item in load_dataset(run.dataset)]
+    click.echo(markdown(trade_off(readings)))
+
+
 def _sizes(value: str | None, option: str) -> list[int] | None:
     """A comma-separated list of positive whole numbers (a usage error otherwise)."""
     if value is None:

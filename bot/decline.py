@@ -13,6 +13,7 @@ from bot.injection import is_injection
 from bot.lexicon import Lexicon, lexicon
 from bot.profile import CorpusProfile, Region
 from bot.question import QuestionInfo, normalize
+from bot.relevance import unstated_topic
 from bot.retrieval import Hit
 
 WHERE_TO_ASK = "建议咨询所在学校的就业指导中心（就业办），或当地人力资源和社会保障部门（电话 12333）。"
@@ -60,6 +61,8 @@ def decline_reason(
     top_has_none = not _applies(hits[0], profile) or missing_detail(info, hits[0].chunk.text)
     if uncovered_regions(info, profile) and info.wants_number and not info.compare and top_has_none:
         return "region"
+    if (topic := unstated_topic(info, hits, words)) is not None:
+        return f"topic:{topic}"
     if not (_any(words.domain, flat) or _mentions_corpus(flat, profile) or _shares_phrase(flat, top_text)):
         return "off-topic"
     return None
@@ -103,6 +106,8 @@ def decline_message(reason: str, info: QuestionInfo, profile: CorpusProfile) -> 
     elif reason == "region":
         asked = "、".join(r.name for r in uncovered_regions(info, profile))
         head = f"已收录的通知中没有{asked}的，无法告诉你{asked}的具体数字。"
+    elif reason.startswith("topic:"):
+        head = f"已收录的通知中没有关于“{reason.removeprefix('topic:')}”的相关规定。"
     else:
         head = "抱歉，已收录的通知没有涉及这个问题。"
     return f"{head}{profile.covers()}{WHERE_TO_ASK}"

@@ -57,6 +57,14 @@ class Intents(_Strict):
     english: dict[str, list[str]]
 
 
+class Topic(_Strict):
+    """A named topic (a programme, an institution): asked by any of `ask`, stated by a clause naming any of `cite`
+    or `ask`."""
+
+    ask: list[str] = Field(min_length=1)
+    cite: list[str] = Field(min_length=1)
+
+
 class Lexicon(_Strict):
     """Every word list policybot reads questions with."""
 
@@ -66,8 +74,10 @@ class Lexicon(_Strict):
     overview_filler: list[str]
     follow_up: FollowUp
     corrections: dict[str, str]
+    not_typos: list[str]
     synonyms: dict[str, list[str]]
     programmes: list[str]
+    topics: list[Topic]
     attributes: dict[str, list[str]]
     domain: list[str]
     off_topic: list[str]

@@ -63,6 +63,8 @@ def correct(text: str, words: Lexicon | None = None) -> str:
             continue
         for start in range(0, len(text) - len(name) + 1):
             window = text[start : start + len(name)]
+            if window in words.not_typos:
+                continue
             if sum(a != b for a, b in zip(window, name, strict=True)) == 1 and window[0] == name[0]:
                 text = text[:start] + name + text[start + len(name) :]
                 break
@@ -152,6 +154,8 @@ class QuestionInfo:
     now: bool = False
     confirm: bool = False
     national: bool = False
+    own: str = ""
+    """The question's own words, without the chat it continues (empty when it stands alone: see `text`)."""
 
     def asks_own(self) -> bool:
         """Whether the question says itself what it asks for (a figure, a date, a place, a procedure...)."""

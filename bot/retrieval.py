@@ -29,16 +29,33 @@ from bot.question import QuestionInfo, lexical_form, read_question, region_words
 from bot.text import char_ngrams, normalize
 from bot.weights import WEIGHTS as W
 
-__all__ = ["Filters", "Hit", "HybridRetriever", "char_ngrams", "cohort_year", "document_hit", "topic_query"]
+__all__ = [
+    "Filters",
+    "Hit",
+    "HybridRetriever",
+    "char_ngrams",
+    "cohort_year",
+    "document_hit",
+    "topic_query",
+    "without_years",
+]
 
 _DIGITS = re.compile(r"\d")
 _QUOTED = re.compile(r"[“\"《「]([^”\"》」]+)[”\"》」]")
 
 
+_YEAR_WORDS = r"(?:20)?\d\d\s*[年届]|20\d\d|[今明去]年|届"
+
+
 def _context_words(profile: CorpusProfile | None) -> re.Pattern[str]:
     """Region names (the lexicon's and the corpus's), years and cohorts: what steers by metadata."""
     names = "|".join(map(re.escape, region_words(profile)))
-    return re.compile(names + r"|省|(?:20)?\d\d\s*[年届]|20\d\d|[今明去]年|届")
+    return re.compile(names + r"|省|" + _YEAR_WORDS)
+
+
+def without_years(query: str) -> str:
+    """The query without the years and cohorts it names (a follow-up naming its own replaces them)."""
+    return re.sub(_YEAR_WORDS, " ", query)
 
 
 def topic_query(query: str, profile: CorpusProfile | None = None) -> str:
@@ -377,7 +394,7 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
     if chunk.clause == "落款":
         if ISSUE_DATE.search(info.text):
             bonus += W.issue_date
-        elif SIGN_OFF_WORDS.search(info.text):
+        elif SIGN_OFF_WORDS.search(info.text) and all(c in chunk.text for c in asked_cities(info)):
             bonus += W.sign_off_date if info.wants_date else W.sign_off
         else:
             bonus -= W.sign_off_unasked
@@ -397,6 +414,14 @@ ISSUE_DATE = re.compile(  # when was the notice itself issued (not a report or p
 )
 SIGN_OFF_WORDS = re.compile(r"联系|电话|邮箱|信箱|印发|发布|发的|哪天发|落款|contact|phone|e-?mail|issued on")
 PREAMBLE_WORDS = re.compile(r"文号|发文|主送|为什么|目的|背景|why|purpose")
+
+
+_CITY = re.compile(r"([\u4e00-\u9fff]{2})市(?![场县区级民委政])")
+
+
+def asked_cities(info: QuestionInfo) -> set[str]:
+    """The cities a question names: those the lexicon knows, and any other 某某市 (南通市)."""
+    return {r.city for r in info.regions if r.city} | {c for c in _CITY.findall(info.text) if "城" not in c}
 
 
 def _heading_bonus(chunk: Chunk, qgrams: set[str]) -> float:

@@ -43,9 +43,10 @@ class Weights:
     issue_date: float = 0.03
     """The sign-off, when the question asks when the notice itself was issued (only the sign-off says)."""
     sign_off_date: float = 0.012
-    """The sign-off, when the question asks for a contact or a date the sign-off gives."""
+    """The sign-off, when the question asks for a contact or a date the sign-off gives (as for `sign_off`)."""
     sign_off: float = 0.006
-    """The sign-off, when the question asks for a contact, phone or e-mail."""
+    """The sign-off, when the question asks for a contact, phone or e-mail (and names no city the sign-off lacks:
+    a city's contact is in the clause or attachment that lists the cities)."""
     sign_off_unasked: float = 0.002
     """The sign-off, when nothing in the question points at it."""
     preamble: float = 0.004

@@ -67,6 +67,14 @@ def test_the_sign_off_answers_when_a_notice_was_issued_and_its_contacts():
     assert bonus(sign_off, "见习补贴怎么领？") == pytest.approx(-W.sign_off_unasked)
 
 
+def test_a_named_citys_contact_is_not_pulled_to_a_sign_off_that_does_not_name_the_city():
+    sign_off = clause(clause="落款", text="联系人：省就业处 张三，电话：010-12345678\n2030年12月1日")
+    assert bonus(sign_off, "南通市的见习联系电话是多少？") == pytest.approx(-W.sign_off_unasked)
+    assert bonus(sign_off, "苏州的见习联系电话是多少？") == pytest.approx(-W.sign_off_unasked)
+    listed = clause(clause="落款", text="联系人：南通市就业中心 李四，电话：0513-1234567")
+    assert bonus(listed, "南通市的见习联系电话是多少？") == pytest.approx(W.sign_off)
+
+
 def test_the_preamble_answers_questions_about_the_notices_purpose():
     preamble = clause(clause="序言", text="为做好毕业生就业工作，现通知如下。")
     assert bonus(preamble, "这个通知的目的是什么？") == pytest.approx(W.preamble)

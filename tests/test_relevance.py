@@ -1,0 +1,82 @@
+"""A question that names a topic is answered from a clause that names it, or declined (made-up clauses)."""
+
+from __future__ import annotations
+
+from bot.chain import standalone_query
+from bot.chunks import Chunk
+from bot.decline import decline_message, decline_reason
+from bot.profile import CorpusProfile
+from bot.question import QuestionInfo, correct, read_question
+from bot.relevance import on_topic, unstated_topic
+from bot.retrieval import Hit
+
+
+def hit(text: str, clause: str = "一、1.", score: float = 0.02, **fields: str) -> Hit:
+    """A made-up clause of a made-up national notice, as a retrieved hit."""
+    values = dict(title="某部关于做好2031届毕业生就业工作的通知", heading="", context="", section_heading="")
+    values |= fields
+    chunk = Chunk(
+        doc="x-2031", doc_number=None, issuer="某部", issued="2030-12-01", year=2030, scope="national",
+        cohort="2031届", clause=clause, order=0, text=text, **values,
+    )  # fmt: skip
+    return Hit(chunk, score)
+
+
+def asked(question: str) -> QuestionInfo:
+    """A question as the chain reads it."""
+    return read_question(correct(question))
+
+
+STAFF = hit("要组织专任教师、辅导员广泛参与，走访用人单位不少于100家。", clause="四、（一）")
+QUOTA = hit("2031年全国三支一扶计划招募3200人。", clause="二、3.", score=0.01)
+
+
+def test_the_clause_that_names_the_asked_programme_answers_before_one_that_only_shares_words():
+    info = asked("三只一扶招多少人")  # a typo for 三支一扶
+    ranked = on_topic([STAFF, QUOTA], info)
+    assert ranked[0] is QUOTA and unstated_topic(info, ranked) is None
+
+
+def test_a_question_whose_programme_no_retrieved_clause_names_is_declined_with_where_to_ask():
+    info = asked("今年选调生招多少人？")
+    hits = on_topic([STAFF, QUOTA], info)
+    assert unstated_topic(info, hits) == "选调"
+    profile = CorpusProfile.from_chunks([STAFF.chunk, QUOTA.chunk])
+    reason = decline_reason(info, hits, profile)
+    assert reason == "topic:选调"
+    message = decline_message(reason, info, profile)
+    assert "没有关于“选调”" in message and "12333" in message
+
+
+def test_a_programme_named_only_in_the_clauses_parent_heading_counts_as_named():
+    leaf = hit("服务期满考核合格的，可参加定向考录。", clause="二、（二）2.（3）", context="2.组织实施三支一扶计划。")
+    assert unstated_topic(asked("三支一扶服务期满有什么政策"), [leaf]) is None
+
+
+def test_a_clause_naming_the_topic_the_students_way_counts_too():
+    assert unstated_topic(asked("基层项目考研加分能加几分"), [hit("落实考研加分等优惠政策。")]) is None
+
+
+def test_a_follow_up_is_held_to_its_own_topic_not_the_earlier_questions():
+    info = asked("考公有年龄限制吗 那进事业单位能不能直接聘用？")
+    info.own = "那进事业单位能不能直接聘用？"
+    assert unstated_topic(info, [hit("可通过考核方式直接聘用为事业单位工作人员。")]) is None
+
+
+def test_questions_naming_no_topic_are_left_alone():
+    info = asked("毕业生就业工作要走访多少家单位？")
+    assert on_topic([STAFF, QUOTA], info)[0] is STAFF and unstated_topic(info, [STAFF]) is None
+
+
+def test_a_real_word_one_character_from_a_programme_name_is_not_corrected():
+    assert correct("就业实习啥时候去比较好") == "就业实习啥时候去比较好"
+    assert correct("就业建习补贴多少") == "就业见习补贴多少"
+
+
+def test_a_chain_of_follow_ups_keeps_what_each_one_changed():
+    history = ["贵州22年三支一扶招多少", "西部计划呢"]
+    query = standalone_query("那23年的呢", history)
+    assert "西部计划" in query and "三支一扶" not in query
+    assert "贵州" in query and "22年" not in query and query.endswith("那23年的呢")
+    contact = standalone_query("他的电话是多少？", ["浙江2023届的通知是谁发的？", "通知里的联系人是谁？"])
+    assert contact.startswith("浙江2023届") and "联系人" in contact
