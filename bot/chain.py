@@ -21,7 +21,7 @@ from bot.lexicon import lexicon
 from bot.profile import CorpusProfile
 from bot.question import QuestionInfo, correct, normalize, plain, read_question
 from bot.relevance import on_topic
-from bot.retrieval import Filters, Hit, HybridRetriever, document_hit, topic_query, without_years
+from bot.retrieval import Filters, Hit, HybridRetriever, context_words, document_hit, topic_query, without_years
 from bot.services import Services
 from bot.settings import Settings
 from bot.state import Retrieved
@@ -51,8 +51,14 @@ def _continue(question: str, before: str, profile: CorpusProfile | None) -> str:
     """
     own = read_question(question, profile)
     continues = not (own.regions or own.years or own.cohorts) and len(normalize(question)) <= FOLLOW_UP_CHARS
-    if not (before and (own.follow_up or continues)):
+    if not before:
         return question
+    if not (own.follow_up or continues):
+        if own.regions or own.years or own.cohorts:
+            return question
+        # a new question in the chat that names no region or year keeps the ones the chat was about
+        context = " ".join(dict.fromkeys(context_words(before, profile)))
+        return f"{context} {question}" if context else question
     if own.regions:
         before = topic_query(before, profile)
     elif own.years or own.cohorts:

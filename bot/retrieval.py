@@ -53,6 +53,14 @@ def _context_words(profile: CorpusProfile | None) -> re.Pattern[str]:
     return re.compile(names + r"|省|" + _YEAR_WORDS)
 
 
+_NOT_CARRIED = {"省", "届", "今年", "明年", "去年"}
+
+
+def context_words(query: str, profile: CorpusProfile | None = None) -> list[str]:
+    """The region names, years and cohorts a query names (what `topic_query` leaves out)."""
+    return [w for w in _context_words(profile).findall(query) if w.strip() and w not in _NOT_CARRIED]
+
+
 def without_years(query: str) -> str:
     """The query without the years and cohorts it names (a follow-up naming its own replaces them)."""
     return re.sub(_YEAR_WORDS, " ", query)

@@ -80,3 +80,11 @@ def test_a_chain_of_follow_ups_keeps_what_each_one_changed():
     assert "贵州" in query and "22年" not in query and query.endswith("那23年的呢")
     contact = standalone_query("他的电话是多少？", ["浙江2023届的通知是谁发的？", "通知里的联系人是谁？"])
     assert contact.startswith("浙江2023届") and "联系人" in contact
+
+
+def test_a_new_question_in_a_chat_that_names_no_region_or_year_keeps_the_chats():
+    history = ["江苏2025年就业见习岗位计划募集多少个？", "省级示范见习基地岗位有多少？"]
+    query = standalone_query("离校未就业毕业生专项见习岗位在什么时间募集？", history)
+    assert query == "江苏 2025年 离校未就业毕业生专项见习岗位在什么时间募集？"
+    later = standalone_query("离校未就业的毕业生可以参加就业见习并领取补贴吗？", ["今年江苏见习岗位多吗"])
+    assert later == "江苏 离校未就业的毕业生可以参加就业见习并领取补贴吗？"  # 今年 is not carried: it is read as now
