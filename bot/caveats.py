@@ -36,7 +36,7 @@ _AMOUNT = re.compile(r"\d[\d,.]*\s*(万)?元|元/|元每|补贴标准|按.{0,10}
 _PLACE = re.compile(
     r"(在|于|到).{1,16}(设|举办|举行|办理|报名|申请|登录)|会场|网站|平台|网址|窗口|部门|机构|中心|地点|\w+市|\w+省"
 )
-_PROCEDURE = re.compile(r"申请|办理|报名|登录|提交|填写|流程|程序|手续|审核|认定|登记|注册|通过.{1,12}(平台|系统|网站)")
+_PROCEDURE = re.compile(r"申请|办理|报名|登录|提交|填写|流程|程序|手续|审核|认定|登记|注册|材料|通过.{1,12}(平台|系统|网站)")
 
 
 def missing_detail(info: QuestionInfo, text: str) -> str | None:

@@ -155,6 +155,9 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
     assert kinds("四川2025届三支一扶招多少人？", "a", text="做好三支一扶招募工作。") == {"detail_missing"}
     assert kinds("四川2025届三支一扶哪天报名？", "a", text="2025年4月报名。") == {"detail_missing"}
     assert kinds("四川2025届三支一扶哪天报名？", "a", text="4月10日至20日报名。") == set()
+    # students' ways of asking how (咋申请, 要带啥材料) ask for a procedure the clause must state
+    assert kinds("四川2025届社保补贴咋申请 要带啥材料", "a", text="落实社会保险补贴政策。") == {"detail_missing"}
+    assert kinds("四川2025届社保补贴咋申请 要带啥材料", "a", text="凭以下材料向人社部门申请。") == set()
 
 
 def _code_strings(path: Path) -> list[tuple[int, str]]:
