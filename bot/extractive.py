@@ -76,6 +76,13 @@ def rerank(hits: list[Hit], info: QuestionInfo, query: str, idf: Mapping[str, fl
     return sorted(hits, key=lambda h: -h.score)
 
 
+def focus(sentences: list[str], qkeys: set[str], idf: Mapping[str, float]) -> str | None:
+    """The question's rarest word pair that some, not all, of a clause's sentences have (必修 in 是必修吗？)."""
+    present = [g for g in qkeys if len(g) > 1 and any(g in s for s in sentences)]
+    telling = [g for g in present if not all(g in s for s in sentences)]
+    return max(telling, key=lambda g: (idf.get(g, 1.0), g), default=None)
+
+
 def best_sentences(
     chunk: Chunk, info: QuestionInfo, query: str, limit: int = 2, idf: Mapping[str, float] | None = None
 ) -> list[str]:
@@ -93,6 +100,9 @@ def best_sentences(
             picked.append(second)
     if top == 0 and len(sentences) > 1 and len(sentences[0]) < 30 and 1 not in picked:
         picked.append(1)  # a heading alone says little: add the sentence after it
+    rarest = focus(sentences, qkeys, idf or {})
+    if limit > 1 and rarest and not any(rarest in sentences[i] for i in picked):
+        picked.append(next(i for i, s in enumerate(sentences) if rarest in s))  # where the question's own word is
     return [sentences[i] for i in sorted(picked)]
 
 

@@ -1,0 +1,34 @@
+"""Which sentences of a clause an extractive answer quotes (made-up clauses)."""
+
+from __future__ import annotations
+
+from bot.chunks import Chunk
+from bot.extractive import best_sentences
+from bot.question import read_question
+
+IDF = {"必修": 4.0, "课程": 1.0, "指导": 1.0, "就业": 0.2, "导课": 1.5}
+
+
+def clause(text: str) -> Chunk:
+    """A made-up clause of a made-up national notice."""
+    return Chunk(
+        doc="x", title="某通知", doc_number=None, issuer="某部", issued="2030-12-01", year=2030,
+        scope="national", cohort="2031届", clause="四、14.", order=0, text=text,
+    )  # fmt: skip
+
+
+def test_the_sentence_holding_the_questions_rarest_word_is_quoted_even_when_others_share_more_words():
+    chunk = clause(
+        "强化就业指导课程建设，完善就业指导课程要求。"
+        "推动各高校将就业指导课程作为必修课列入教学计划，给予学时学分保障，持续办好公益直播课。"
+        "遴选一批优秀就业指导课程和教材。"
+    )
+    question = "就业指导课是必修还是选修"
+    picked = best_sentences(chunk, read_question(question), question, idf=IDF)
+    assert any("必修课" in s for s in picked)
+
+
+def test_a_question_without_a_telling_word_gets_the_best_sentences_only():
+    chunk = clause("做好就业指导课程建设。开展就业指导。遴选优秀教材。")
+    question = "就业指导怎么做"
+    assert len(best_sentences(chunk, read_question(question), question, idf=IDF)) <= 2
