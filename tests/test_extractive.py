@@ -6,7 +6,7 @@ from bot.chunks import Chunk
 from bot.extractive import best_sentences
 from bot.question import read_question
 
-IDF = {"必修": 4.0, "课程": 1.0, "指导": 1.0, "就业": 0.2, "导课": 1.5}
+IDF = {"必修": 1.5, "课程": 1.0, "指导": 1.0, "就业": 0.2, "导课": 1.5}
 
 
 def clause(text: str) -> Chunk:
@@ -19,9 +19,11 @@ def clause(text: str) -> Chunk:
 
 def test_the_sentence_holding_the_questions_rarest_word_is_quoted_even_when_others_share_more_words():
     chunk = clause(
-        "强化就业指导课程建设，完善就业指导课程要求。"
-        "推动各高校将就业指导课程作为必修课列入教学计划，给予学时学分保障，持续办好公益直播课。"
-        "遴选一批优秀就业指导课程和教材。"
+        "强化大学生生涯发展与就业指导课程建设，修订完善课程教学要求。"
+        "推动各高校以全覆盖、精准化、特色化为目标，将课程建设作为强化就业指导服务的重要内容，"
+        "作为必修课列入教学计划，给予学时学分保障。"
+        "持续办好就业指导公益直播课，提供丰富优质课程资源。"
+        "遴选打造一批优秀就业指导课程和教材。"
     )
     question = "就业指导课是必修还是选修"
     picked = best_sentences(chunk, read_question(question), question, idf=IDF)
