@@ -82,6 +82,7 @@ class Lexicon(_Strict):
     domain: list[str]
     off_topic: list[str]
     national: list[str]
+    service_lines: list[str]
     provinces: dict[str, Province]
     short_form_context: list[str]
     cities: dict[str, str]

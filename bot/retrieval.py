@@ -402,7 +402,9 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
     if chunk.clause == "落款":
         if ISSUE_DATE.search(info.text):
             bonus += W.issue_date
-        elif SIGN_OFF_WORDS.search(info.text) and all(c in chunk.text for c in asked_cities(info)):
+        elif (
+            SIGN_OFF_WORDS.search(info.text) and all(c in chunk.text for c in asked_cities(info)) and not hotline(info)
+        ):
             bonus += W.sign_off_date if info.wants_date else W.sign_off
         else:
             bonus -= W.sign_off_unasked
@@ -425,6 +427,12 @@ PREAMBLE_WORDS = re.compile(r"文号|发文|主送|为什么|目的|背景|why|p
 
 
 _CITY = re.compile(r"([\u4e00-\u9fff]{2})市(?![场县区级民委政])")
+
+
+def hotline(info: QuestionInfo) -> bool:
+    """Whether the question asks for a service line (举报, 投诉, 热线): a clause states those, not the contacts."""
+    lower = info.text.lower()
+    return any(w in lower for w in lexicon().service_lines)
 
 
 def asked_cities(info: QuestionInfo) -> set[str]:

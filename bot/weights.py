@@ -46,7 +46,8 @@ class Weights:
     """The sign-off, when the question asks for a contact or a date the sign-off gives (as for `sign_off`)."""
     sign_off: float = 0.006
     """The sign-off, when the question asks for a contact, phone or e-mail (and names no city the sign-off lacks:
-    a city's contact is in the clause or attachment that lists the cities)."""
+    a city's contact is in the clause or attachment that lists the cities; and asks for no service line such as
+    举报/投诉/热线, which clauses state)."""
     sign_off_unasked: float = 0.002
     """The sign-off, when nothing in the question points at it."""
     preamble: float = 0.004

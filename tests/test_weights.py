@@ -75,6 +75,12 @@ def test_a_named_citys_contact_is_not_pulled_to_a_sign_off_that_does_not_name_th
     assert bonus(listed, "南通市的见习联系电话是多少？") == pytest.approx(W.sign_off)
 
 
+def test_a_service_line_asked_for_is_not_the_sign_offs_contact():
+    sign_off = clause(clause="落款", text="联系人：张三，电话：010-12345678\n2030年12月1日")
+    assert bonus(sign_off, "遇到就业歧视可以打哪个电话投诉？") == pytest.approx(-W.sign_off_unasked)
+    assert bonus(sign_off, "就业统计造假的举报电话是多少") == pytest.approx(-W.sign_off_unasked)
+
+
 def test_the_preamble_answers_questions_about_the_notices_purpose():
     preamble = clause(clause="序言", text="为做好毕业生就业工作，现通知如下。")
     assert bonus(preamble, "这个通知的目的是什么？") == pytest.approx(W.preamble)
