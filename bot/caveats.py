@@ -30,6 +30,7 @@ _SOURCE_BITS = re.compile(  # [1], 黔教发〔2022〕5号, and a source tag （
     r"\[\d+\]|[\u4e00-\u9fff]{1,8}〔20\d\d〕\s*\d+\s*号|（[^（）]*通知[^（）]*(（[^（）]*）)?[^（）]*）"
 )
 _DURATION = re.compile(r"\d+\s*个?(工作日|天|日|周|星期|个月|月|年)内?")
+_PHONE = re.compile(r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)(1\d{10}|12\d{3}|\d{8})(?!\d)")  # 010-…, mobile, 12333
 _DAY = re.compile(r"\d+\s*[日号]")
 _HOUR = re.compile(r"\d+\s*[:：]\s*\d\d|\d+\s*[点时]")
 _AMOUNT = re.compile(r"\d[\d,.]*\s*(万)?元|元/|元每|补贴标准|按.{0,10}标准")
@@ -50,6 +51,8 @@ def missing_detail(info: QuestionInfo, text: str) -> str | None:
         return "具体时间"
     if info.wants_day and not _DAY.search(figures):
         return "具体日期"
+    if info.wants_phone and not _PHONE.search(text):
+        return "联系电话"
     if info.wants_hour and not _HOUR.search(figures):
         return "具体时刻"
     if info.wants_amount and not _AMOUNT.search(figures):

@@ -144,6 +144,7 @@ class QuestionInfo:
     wants_date: bool = False
     wants_day: bool = False
     wants_hour: bool = False
+    wants_phone: bool = False
     wants_place: bool = False
     wants_procedure: bool = False
     wants_condition: bool = False
@@ -216,6 +217,7 @@ def read_question(text: str, profile: CorpusProfile | None = None, words: Lexico
         wants_date=asks("date", intents.date),
         wants_day=asks("day", intents.day),
         wants_hour=asks("hour", intents.hour),
+        wants_phone=asks("phone", intents.phone),
         wants_place=asks("place", intents.place),
         wants_procedure=asks("procedure", intents.procedure),
         wants_condition=asks("condition", intents.condition),

@@ -158,6 +158,11 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
     # students' ways of asking how (咋申请, 要带啥材料) ask for a procedure the clause must state
     assert kinds("四川2025届社保补贴咋申请 要带啥材料", "a", text="落实社会保险补贴政策。") == {"detail_missing"}
     assert kinds("四川2025届社保补贴咋申请 要带啥材料", "a", text="凭以下材料向人社部门申请。") == set()
+    # a phone number asked for is stated only by a phone number, not by any figure (教学厅函〔2021〕19号)
+    assert kinds("四川2025届就业统计造假的举报电话是多少", "a", text="落实（教学厅函〔2021〕19号）要求。") == {
+        "detail_missing"
+    }
+    assert kinds("四川2025届就业服务热线是多少", "a", text="可拨打12333咨询。") == set()
 
 
 def _code_strings(path: Path) -> list[tuple[int, str]]:
