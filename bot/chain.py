@@ -76,6 +76,7 @@ INTENT_FIELDS = (
     "wants_date",
     "wants_day",
     "wants_hour",
+    "wants_duration",
     "wants_phone",
     "wants_place",
     "wants_procedure",

@@ -582,7 +582,7 @@ def export(ctx: click.Context, out: Path, as_eval: bool) -> None:
     "--gate",
     type=click.Path(path_type=Path),
     default=None,
-    help="Thresholds to meet, or a suite of datasets with theirs ({\"runs\": [...]}); exit 1 below any.",
+    help='Thresholds to meet, or a suite of datasets with theirs ({"runs": [...]}); exit 1 below any.',
 )
 @click.option("--judge", is_flag=True, help="Also ask the configured language model to judge each answer.")
 @click.pass_context

@@ -31,9 +31,7 @@ def _any(words: list[str], flat: str) -> list[str]:
 def uncovered_regions(info: QuestionInfo, profile: CorpusProfile) -> list[Region]:
     """The regions a question names that no notice is for (a city counts as covered by its province's notice)."""
     return [
-        r
-        for r in info.regions
-        if not profile.has_region(r) and not (r.city and profile.has_region(Region(r.province)))
+        r for r in info.regions if not profile.has_region(r) and not (r.city and profile.has_region(Region(r.province)))
     ]
 
 
@@ -53,9 +51,8 @@ def decline_reason(
     if not hits:
         return "no-match"
     top_text = normalize(" ".join(h.chunk.text for h in hits[:3])).lower()
-    for name, attribute_words in words.attributes.items():
-        asked = _any(attribute_words, flat)
-        if asked and not _any(asked, top_text):
+    for name, attribute_words in words.attributes.items():  # any word of the group counts (户口 and 户籍)
+        if _any(attribute_words, flat) and not _any(attribute_words, top_text):
             return f"attribute:{name}"
     # a figure for a place no notice is for, when the best clause is another place's or states none
     top_has_none = not _applies(hits[0], profile) or missing_detail(info, hits[0].chunk.text)
@@ -74,10 +71,18 @@ def _applies(hit: Hit, profile: CorpusProfile) -> bool:
     return bool(notice and notice.region.national)
 
 
+_YEARS = re.compile(r"(?:20)?\d\d\s*[年届级]|20\d\d")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def _shares_phrase(flat: str, top_text: str) -> bool:
-    """Whether the question quotes the notices: three characters in a row the top clauses have (一人一档)."""
-    cjk = re.sub(r"[^\u4e00-\u9fff]", " ", flat)
-    return any(cjk[i : i + 3] in top_text for i in range(len(cjk) - 2) if " " not in cjk[i : i + 3])
+    """Whether the question quotes the notices: three characters in a row the top clauses have (一人一档, 1131服务).
+
+    Digits count (a programme's number is its name) when a Chinese character is among the three; years do not.
+    """
+    kept = re.sub(r"[^\u4e00-\u9fff0-9]", " ", _YEARS.sub(" ", flat))
+    windows = (kept[i : i + 3] for i in range(len(kept) - 2))
+    return any(w in top_text for w in windows if " " not in w and _CJK.search(w))
 
 
 def _mentions_corpus(flat: str, profile: CorpusProfile) -> bool:

@@ -21,6 +21,7 @@ OVERVIEW_ITEMS = 4
 _DIGIT = re.compile(r"\d")
 _FIGURE = re.compile(r"(?<![（(\d])\d+(?![\d.．、）)])")  # a number that is not a label such as 6. or （2）
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初")
+_DURATION = re.compile(r"\d+\s*个?(工作日|天|周|个月|年)(?!\d)")
 _PLACE = re.compile(r"(在|于).{1,12}(设|举办|举行)|主会场|分会场|(?<![省市])[\u4e00-\u9fff]{2,3}(市|省)(?![场委政])")
 _YEAR = re.compile(r"20\d\d\s*[年届]?")
 _YEAR_ONLY = re.compile(r"[\s，,；;。年届]*")
@@ -43,7 +44,8 @@ def score_sentence(sentence: str, question: set[str], info: QuestionInfo, idf: M
         echo = sum(idf.get(g, 1.0) for g in bigrams & question) / sum(idf.get(g, 1.0) for g in bigrams)
         score *= ECHO_FLOOR + (1.0 - echo)
     if info.wants_date:
-        score *= 1.5 if _DATE.search(sentence) else 0.6
+        dated = _DATE.search(sentence) or (info.wants_duration and _DURATION.search(sentence))
+        score *= 1.5 if dated else 0.6
     elif info.wants_number and _DIGIT.search(sentence):
         score *= 1.5
     if info.wants_place and _PLACE.search(sentence):

@@ -107,5 +107,5 @@ def preview(notice: Notice, width: int = 40) -> str:
     flagged = suspicious_lines(notice.text)
     if flagged:
         lines.append(f"  ⚠ {len(flagged)} line(s) read like orders to a language model (check before ingesting):")
-        lines += [f"    {line[:width * 2]}" for line in flagged]
+        lines += [f"    {line[: width * 2]}" for line in flagged]
     return "\n".join(lines)

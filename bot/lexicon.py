@@ -47,6 +47,7 @@ class Intents(_Strict):
     date: list[str]
     day: list[str]
     hour: list[str]
+    duration: list[str]
     phone: list[str]
     place: list[str]
     procedure: list[str]

@@ -144,6 +144,7 @@ class QuestionInfo:
     wants_date: bool = False
     wants_day: bool = False
     wants_hour: bool = False
+    wants_duration: bool = False
     wants_phone: bool = False
     wants_place: bool = False
     wants_procedure: bool = False
@@ -160,9 +161,11 @@ class QuestionInfo:
 
     def asks_own(self) -> bool:
         """Whether the question says itself what it asks for (a figure, a date, a place, a procedure...)."""
-        return any(
-            (self.wants_number, self.wants_date, self.wants_place, self.wants_procedure, self.wants_condition)
-        ) or self.wants_list or self.overview
+        return (
+            any((self.wants_number, self.wants_date, self.wants_place, self.wants_procedure, self.wants_condition))
+            or self.wants_list
+            or self.overview
+        )
 
     @property
     def provinces(self) -> list[str]:
@@ -217,6 +220,7 @@ def read_question(text: str, profile: CorpusProfile | None = None, words: Lexico
         wants_date=asks("date", intents.date),
         wants_day=asks("day", intents.day),
         wants_hour=asks("hour", intents.hour),
+        wants_duration=asks("duration", intents.duration),
         wants_phone=asks("phone", intents.phone),
         wants_place=asks("place", intents.place),
         wants_procedure=asks("procedure", intents.procedure),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, cast
 
 import numpy as np
@@ -24,7 +25,7 @@ from bot.build import Build
 from bot.chunks import Chunk
 from bot.lexical import LexicalIndex
 from bot.lexicon import lexicon
-from bot.profile import CorpusProfile, NoticeInfo, cohort_of
+from bot.profile import CorpusProfile, NoticeInfo, cohort_of, parse_scope
 from bot.question import QuestionInfo, lexical_form, read_question, region_words
 from bot.text import char_ngrams, normalize
 from bot.weights import WEIGHTS as W
@@ -207,24 +208,8 @@ class HybridRetriever(BaseRetriever):
         )
 
     def fitting(self, info: QuestionInfo, filters: Filters) -> tuple[set[str] | None, set[str] | None]:
-        """The notices the filters allow (None: all), and those that fit the question (None: no preference).
-
-        A notice fits when it is for the region the question names, or the nation (only the nation's when it
-        names none), and for the year or cohort it names.
-        """
-        profile = self.profile
-        allowed = None
-        if filters.scope or filters.cohort or filters.docs:  # given by the asker: read every notice once
-            allowed = {n.doc for n in profile.notices.values() if filters.accepts(n)}
-        fit = set(profile.by_province.get(None, set()))
-        for province in info.provinces:
-            fit |= profile.by_province.get(province, set())
-        if info.asked_years:
-            fit &= set().union(*(profile.by_year.get(year, set()) for year in info.asked_years))
-        if allowed is not None:
-            fit &= allowed
-        every = len(profile.notices)
-        return allowed, (None if not fit or len(fit) == every else fit)
+        """The notices the filters allow (None: all), and those that fit the question (see `fitting`)."""
+        return fitting(self.profile, info, filters)
 
     def group(self, chunk: Chunk) -> str:
         """What copies of a clause in re-issued notices share: its path and its text without figures or regions."""
@@ -324,6 +309,29 @@ class HybridRetriever(BaseRetriever):
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
 
 
+def fitting(profile: CorpusProfile, info: QuestionInfo, filters: Filters) -> tuple[set[str] | None, set[str] | None]:
+    """The notices the filters allow (None: all), and those that fit the question (None: no preference).
+
+    A notice fits when it is for the region the question names, or the nation (only the nation's when it
+    names none), and for the year or cohort it names; when none of the region's notices is for that year,
+    the region's notices still fit (the answer then says the year differs).
+    """
+    allowed = None
+    if filters.scope or filters.cohort or filters.docs:  # given by the asker: read every notice once
+        allowed = {n.doc for n in profile.notices.values() if filters.accepts(n)}
+    national = set(profile.by_province.get(None, set()))
+    regional: set[str] = set().union(*(profile.by_province.get(p, set()) for p in info.provinces))
+    if info.asked_years:
+        years = set().union(*(profile.by_year.get(year, set()) for year in info.asked_years))
+        national &= years
+        regional = (regional & years) or regional  # the region's own notice of another year, with a caveat
+    fit = national | regional
+    if allowed is not None:
+        fit &= allowed
+    every = len(profile.notices)
+    return allowed, (None if not fit or len(fit) == every else fit)
+
+
 def _crowded(prefer: set[str] | None, found: list[Chunk]) -> bool:
     """Whether fewer than `reserve` of the candidates come from the notices that fit the question."""
     return prefer is not None and sum(1 for c in found if c.doc in prefer) < W.reserve
@@ -378,6 +386,19 @@ def cohort_year(chunk: Chunk) -> int:
     return cohort_of(chunk.cohort, chunk.issued)
 
 
+@cache
+def _scope_city(scope: str) -> str | None:
+    """The city a notice's scope names (四川省成都市 → 成都), if any."""
+    return parse_scope(scope).city
+
+
+def _other_city(chunk: Chunk, info: QuestionInfo) -> bool:
+    """Whether the notice is one city's and the question names another city of that province (洛阳 for 郑州's)."""
+    city = _scope_city(chunk.scope)
+    asked = [r.city for r in info.regions if r.city]
+    return bool(city and asked and city not in asked)
+
+
 def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
     """Prefer notices of the years and region a question names; else the newer notice."""
     bonus = 0.0
@@ -388,16 +409,17 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
         elif chunk.year in wanted:
             bonus += W.issue_year_match
     else:
-        bonus += W.recency * (cohort_year(chunk) - newest)
+        bonus += (W.now_recency if info.now else W.recency) * (cohort_year(chunk) - newest)
     if info.provinces:
-        if any(p in chunk.scope for p in info.provinces):
+        if any(p in chunk.scope for p in info.provinces) and not _other_city(chunk, info):
             bonus += W.region_match
         elif chunk.scope != "national":
             bonus -= W.other_region
     elif chunk.scope != "national":
         bonus -= W.other_region if info.national else W.regional_unasked
     figures = _YEAR.sub(" ", chunk.text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
-    if (info.wants_date and not _DATE.search(figures)) or (info.wants_number and not _NUMBER.search(figures)):
+    dated = _DATE.search(figures) or (info.wants_duration and _DURATION.search(figures))
+    if (info.wants_date and not dated) or (info.wants_number and not _NUMBER.search(figures)):
         bonus -= W.no_figure
     if chunk.clause == "落款":
         if ISSUE_DATE.search(info.text):
@@ -418,6 +440,7 @@ _NUMBER = re.compile(
 )
 _YEAR = re.compile(r"20\d\d\s*[年届级]|〔20\d\d〕")
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初|前完成|期间")
+_DURATION = re.compile(r"\d+\s*个?(工作日|天|周|个月|年)(?!\d)")
 ISSUE_DATE = re.compile(  # when was the notice itself issued (not a report or plan it mentions)
     r"(通知|文件|号)(是|在|于)?(哪天|哪一天|什么时候|何时)(印发|发布|下发|出台|发)"
     r"|(通知|文件)的?(印发|发布|下发|发文)(日期|时间)"

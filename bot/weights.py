@@ -32,6 +32,9 @@ class Weights:
     """The notice was issued in the year the question names (but is for another cohort)."""
     recency: float = 0.0004
     """Per class year, when the question names none: newer notices first (the same for every clause of a notice)."""
+    now_recency: float = 0.004
+    """Per class year, when the question asks about now (今年, 最近) and names no year: the newest notice is the one
+    meant, unless a much better clause is older (then the stale caveat says so)."""
     region_match: float = 0.012
     """The notice is for the province the question names."""
     other_region: float = 0.012

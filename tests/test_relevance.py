@@ -8,17 +8,16 @@ from bot.decline import decline_message, decline_reason
 from bot.profile import CorpusProfile
 from bot.question import QuestionInfo, correct, read_question
 from bot.relevance import on_topic, unstated_topic
-from bot.retrieval import Hit
+from bot.retrieval import Filters, Hit, fitting
 
 
 def hit(text: str, clause: str = "一、1.", score: float = 0.02, **fields: str) -> Hit:
     """A made-up clause of a made-up national notice, as a retrieved hit."""
     values = dict(title="某部关于做好2031届毕业生就业工作的通知", heading="", context="", section_heading="")
-    values |= fields
+    values |= dict(doc="x-2031", scope="national", cohort="2031届") | fields
     chunk = Chunk(
-        doc="x-2031", doc_number=None, issuer="某部", issued="2030-12-01", year=2030, scope="national",
-        cohort="2031届", clause=clause, order=0, text=text, **values,
-    )  # fmt: skip
+        doc_number=None, issuer="某部", issued="2030-12-01", year=2030, clause=clause, order=0, text=text, **values
+    )
     return Hit(chunk, score)
 
 
@@ -88,3 +87,27 @@ def test_a_new_question_in_a_chat_that_names_no_region_or_year_keeps_the_chats()
     assert query == "江苏 2025年 离校未就业毕业生专项见习岗位在什么时间募集？"
     later = standalone_query("离校未就业的毕业生可以参加就业见习并领取补贴吗？", ["今年江苏见习岗位多吗"])
     assert later == "江苏 离校未就业的毕业生可以参加就业见习并领取补贴吗？"  # 今年 is not carried: it is read as now
+
+
+def test_the_regions_own_notice_of_another_year_still_fits_a_question_naming_region_and_year():
+    kinds = (("national", "2031届"), ("national", "2032届"), ("四川省", "2031届"), ("江苏省", "2032届"))
+    chunks = [hit("做好就业工作。", doc=f"d{n}", scope=s, cohort=c).chunk for n, (s, c) in enumerate(kinds)]
+    profile = CorpusProfile.from_chunks(chunks)
+    _, fit = fitting(profile, read_question("四川2032届招多少人", profile), Filters())
+    assert fit == {"d1", "d2"}  # the nation's 2032 notice, and the province's own (2031) one
+    _, fit = fitting(profile, read_question("四川2031届招多少人", profile), Filters())
+    assert fit == {"d0", "d2"}
+
+
+def test_a_question_quoting_a_numbered_programme_is_on_topic():
+    profile = CorpusProfile.from_chunks([QUOTA.chunk])
+    top = [hit("开展1131服务：1次政策宣讲、1次职业指导、3个岗位推荐、1次培训。")]
+    assert decline_reason(asked("1131服务具体指的啥"), top, profile) is None
+    assert decline_reason(asked("2031年的天气怎么样"), [STAFF], profile) is not None
+
+
+def test_an_attribute_is_covered_by_any_word_of_its_group():
+    profile = CorpusProfile.from_chunks([QUOTA.chunk])
+    top = [hit("离校未就业且户籍在本市的毕业生，档案免费保管。")]
+    assert decline_reason(asked("本市户口的毕业生档案放哪"), top, profile) is None
+    assert decline_reason(asked("毕业生落户要什么条件"), [STAFF], profile) == "attribute:hukou"

@@ -42,6 +42,18 @@ def test_with_no_year_asked_newer_notices_come_first_by_the_recency_step():
     assert newer - older == pytest.approx(2 * W.recency)
 
 
+def test_a_question_about_now_prefers_the_newest_notice_by_the_larger_now_step():
+    newer, older = bonus(clause(cohort="2031届"), "今年就业工作怎么做？"), bonus(clause(cohort="2030届"), "今年就业工作怎么做？")
+    assert newer - older == pytest.approx(W.now_recency)
+
+
+def test_one_citys_notice_does_not_answer_for_another_city_of_its_province():
+    zhengzhou = clause(scope="河南省郑州市")
+    assert bonus(zhengzhou, "郑州毕业生档案放哪？") == pytest.approx(W.region_match)
+    assert bonus(zhengzhou, "河南毕业生档案放哪？") == pytest.approx(W.region_match)
+    assert bonus(zhengzhou, "洛阳毕业生档案放哪？") == pytest.approx(-W.other_region)
+
+
 def test_a_named_province_lifts_its_notice_and_sinks_other_provinces_but_not_the_national_one():
     asked = "四川毕业生就业工作怎么做？"
     assert bonus(clause(scope="四川省"), asked) == pytest.approx(W.region_match)
@@ -58,6 +70,9 @@ def test_a_clause_with_no_figure_yields_to_how_many_questions():
     assert bonus(clause(text="做好招聘工作。"), "招聘多少人？") == pytest.approx(-W.no_figure)
     assert bonus(clause(text="拟招聘 600 人。"), "招聘多少人？") == 0
     assert bonus(clause(text="2031年做好招聘工作。"), "招聘多少人？") == pytest.approx(-W.no_figure)  # a year is no figure
+    # a duration answers how long, not when
+    assert bonus(clause(text="见习期限最长12个月。"), "见习最长能见习多久？") == 0
+    assert bonus(clause(text="存档时间不超过2年。"), "几点下班？") == pytest.approx(-W.no_figure)
 
 
 def test_the_sign_off_answers_when_a_notice_was_issued_and_its_contacts():
