@@ -81,8 +81,9 @@ def _shares_phrase(flat: str, top_text: str) -> bool:
     Digits count (a programme's number is its name) when a Chinese character is among the three; years do not.
     """
     kept = re.sub(r"[^\u4e00-\u9fff0-9]", " ", _YEARS.sub(" ", flat))
+    bare = re.sub(r"[^\u4e00-\u9fff0-9]", "", top_text)  # “1131”服务 reads as 1131服务
     windows = (kept[i : i + 3] for i in range(len(kept) - 2))
-    return any(w in top_text for w in windows if " " not in w and _CJK.search(w))
+    return any(w in bare for w in windows if " " not in w and _CJK.search(w))
 
 
 def _mentions_corpus(flat: str, profile: CorpusProfile) -> bool:

@@ -101,7 +101,7 @@ def test_the_regions_own_notice_of_another_year_still_fits_a_question_naming_reg
 
 def test_a_question_quoting_a_numbered_programme_is_on_topic():
     profile = CorpusProfile.from_chunks([QUOTA.chunk])
-    top = [hit("开展1131服务：1次政策宣讲、1次职业指导、3个岗位推荐、1次培训。")]
+    top = [hit("配合落实“1131”服务，即1次政策宣讲、1次职业指导、3个岗位推荐、1次培训。")]
     assert decline_reason(asked("1131服务具体指的啥"), top, profile) is None
     assert decline_reason(asked("2031年的天气怎么样"), [STAFF], profile) is not None
 
