@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from datetime import date
 
 from bot.answer import Caveat, Citation
-from bot.figures import figures
+from bot.figures import figures, unit_of
 from bot.profile import CorpusProfile, NoticeInfo, Region
-from bot.question import QuestionInfo
+from bot.question import QuestionInfo, normalize
 
 _YEAR = re.compile(r"20\d\d\s*[年届级]|[〔\[(（]20\d\d[〕\])）]")
 _ASKS_DOC_NUMBER = re.compile(r"文号|发文字号")  # the doc number is in the citation, not in the clause's words
@@ -31,6 +31,14 @@ _SOURCE_BITS = re.compile(  # [1], 黔教发〔2022〕5号, and a source tag （
 )
 _DURATION = re.compile(r"\d+\s*个?(工作日|天|日|周|星期|个月|月|年)内?")
 _PHONE = re.compile(r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)(1\d{10}|12\d{3}|\d{8})(?!\d)")  # 010-…, mobile, 12333
+_SPAN_IN = {  # a span of time in the unit asked: 15个工作日 is a number of days
+    "天": re.compile(r"\d+\s*个?(工作日|天|日)"),
+    "周": re.compile(r"\d+\s*(周|星期)"),
+    "个月": re.compile(r"\d+\s*个?月"),
+    "月": re.compile(r"\d+\s*个?月"),
+    "年": re.compile(r"\d+\s*年"),
+}
+_ASKED_UNIT = re.compile(r"(?<![那这前后头])(?:多少|几)(个月|天|周|小时|岁|家|所|项|场|批|倍|元|块钱|人|名)")
 _DAY = re.compile(r"\d+\s*[日号]")
 _HOUR = re.compile(r"\d+\s*[:：]\s*\d\d|\d+\s*[点时]")
 _AMOUNT = re.compile(r"\d[\d,.]*\s*(万)?元|元/|元每|补贴标准|按.{0,10}标准")
@@ -40,6 +48,20 @@ _PLACE = re.compile(
 _PROCEDURE = re.compile(
     r"申请|办理|报名|登录|提交|填写|流程|程序|手续|审核|认定|登记|注册|材料|通过.{1,12}(平台|系统|网站)"
 )
+
+
+def asked_unit(question: str) -> str | None:
+    """The unit a 多少/几 question counts in (多少天 → 天, 几个月 → 个月), if it names one."""
+    found = _ASKED_UNIT.search(normalize(question))
+    return unit_of(found.group(1)) if found else None
+
+
+def _states_unit(unit: str, text: str) -> bool:
+    """Whether the text states a figure in that unit (a year such as 2025年 is not a number of years)."""
+    span = _SPAN_IN.get(unit)
+    if span is not None and span.search(_YEAR.sub(" ", text)):
+        return True
+    return any(f.unit == unit and not (unit == "年" and f.value >= 1900) for f in figures(normalize(text)))
 
 
 def missing_detail(info: QuestionInfo, text: str) -> str | None:
@@ -55,6 +77,9 @@ def missing_detail(info: QuestionInfo, text: str) -> str | None:
         return "联系电话"
     if info.wants_hour and not _HOUR.search(figures):
         return "具体时刻"
+    own = info.own if info.own and not info.own.rstrip("？?。. ").endswith("呢") else info.text  # 那三支一扶呢？
+    if (unit := asked_unit(own)) and not _states_unit(unit, text):
+        return "具体金额" if unit == "元" else "具体数字"
     if info.wants_amount and not _AMOUNT.search(figures):
         return "具体金额"
     if info.wants_number and not info.wants_date and not _FIGURE.search(figures):

@@ -130,3 +130,8 @@ def unsupported(claimed: str, evidence: str) -> list[str]:
     known = figures(evidence)
     missing = [f.text for f in figures(claimed) if not any(f.matches(k) for k in known)]
     return list(dict.fromkeys(missing))
+
+
+def unit_of(word: str) -> str | None:
+    """The unit a unit word stands for (名 → 人, 块钱 → 元), None for a word that is not one."""
+    return _UNIT_OF.get(word)

@@ -163,6 +163,10 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
         "detail_missing"
     }
     assert kinds("四川2025届就业服务热线是多少", "a", text="可拨打12333咨询。") == set()
+    # a figure asked in a unit (多少天) is stated only in that unit: 3个月 of training is not a number of days
+    assert kinds("四川2025届宏志助航培训要上多少天课", "a", text="开展为期3个月的培训。") == {"detail_missing"}
+    assert kinds("四川2025届宏志助航培训要上多少天课", "a", text="集中培训15个工作日。") == set()
+    assert kinds("四川2025届见习补贴剩下那几个月怎么算", "a", text="剩余期限的补贴一次性拨付给单位。") == set()
 
 
 def _code_strings(path: Path) -> list[tuple[int, str]]:
