@@ -178,12 +178,14 @@ def caveats_for(
             out.append(Caveat(kind="region_mismatch", text=f"{head}，{region.name}的具体规定请咨询当地。"))
             break
     newest = max(cited, key=lambda n: (n.cohort_year, n.issued))
-    if info.now and newest.cohort_year < today.year:
+    later = max(info.cohorts, default=0) > max(profile.cohort_years, default=9999)  # a class after every notice
+    if (info.now and newest.cohort_year < today.year) or later:
         out.append(
             Caveat(
                 kind="stale",
                 text=(
-                    f"你问的是现在的情况；已收录的相关通知是{newest.tag()}（{newest.issued[:10]}印发），"
+                    f"你问的是{f'{max(info.cohorts)}届' if later else '现在'}的情况；"
+                    f"已收录的相关通知是{newest.tag()}（{newest.issued[:10]}印发），"
                     f"{today.year}年的最新政策请以学校和主管部门的最新通知为准。"
                 ),
             )

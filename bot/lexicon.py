@@ -77,6 +77,7 @@ class Lexicon(_Strict):
     follow_up: FollowUp
     corrections: dict[str, str]
     not_typos: list[str]
+    false_friends: dict[str, list[str]]
     synonyms: dict[str, list[str]]
     programmes: list[str]
     topics: list[Topic]
@@ -89,6 +90,12 @@ class Lexicon(_Strict):
     short_form_context: list[str]
     cities: dict[str, str]
     english: dict[str, str]
+
+    def says(self, word: str, text: str) -> bool:
+        """Whether the text uses the word itself, not only inside a longer word that holds it (全国考 for 国考)."""
+        for longer in self.false_friends.get(word, []):
+            text = text.replace(longer, " ")
+        return word in text
 
     def province_of(self, name: str) -> str | None:
         """The province a name stands for: a province, its full name, or a city in it."""

@@ -214,11 +214,6 @@ class CorpusProfile:
             found.setdefault(notice.year, set()).add(notice.doc)
         return found
 
-    def covers_cohort(self, year: int) -> bool:
-        """Whether the cohort lies within the classes the notices are about (gaps included)."""
-        years = self.cohort_years
-        return bool(years) and years[0] <= year <= years[-1]
-
     # -- naming a notice -----------------------------------------------------------------------
 
     @cached_property

@@ -74,7 +74,7 @@ def correct(text: str, words: Lexicon | None = None) -> str:
 def synonyms(text: str, words: Lexicon | None = None) -> list[str]:
     """The notices' words for the student words a question uses (考公 → 公务员, 招录)."""
     words = words or lexicon()
-    return [w for student, notice_words in words.synonyms.items() if student in text for w in notice_words]
+    return [w for student, notice_words in words.synonyms.items() if words.says(student, text) for w in notice_words]
 
 
 def lexical_form(text: str, info: QuestionInfo) -> str:

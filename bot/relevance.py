@@ -17,9 +17,10 @@ from bot.text import normalize
 def asked_topics(text: str, words: Lexicon | None = None) -> list[tuple[str, Topic]]:
     """The topics a question names, each with the word it was named by."""
     flat = normalize(text).lower()
+    words = words or lexicon()
     found = []
-    for topic in (words or lexicon()).topics:
-        said = next((w for w in topic.ask if normalize(w).lower() in flat), None)
+    for topic in words.topics:
+        said = next((w for w in topic.ask if words.says(normalize(w).lower(), flat)), None)
         if said is not None:
             found.append((said, topic))
     return found

@@ -403,7 +403,9 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
     """Prefer notices of the years and region a question names; else the newer notice."""
     bonus = 0.0
     wanted = set(info.cohorts) | set(info.years)
-    if wanted:
+    if wanted and max(wanted) > newest:  # a class after every notice: the newest notices, as for 今年
+        bonus += W.now_recency * (cohort_year(chunk) - newest)
+    elif wanted:
         if cohort_year(chunk) in wanted:
             bonus += W.cohort_match
         elif chunk.year in wanted:

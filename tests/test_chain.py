@@ -87,7 +87,7 @@ def test_the_answer_carries_what_was_retrieved_outside_the_json_contract(chain):
 @pytest.mark.parametrize(
     "question",
     [
-        "2026届毕业生有什么就业政策？",
+        "2019届毕业生有什么就业政策？",
         "三支一扶的工资一个月多少钱？",
         "应届生在上海落户需要什么条件？",
         "帮我写一个Python爬虫",
@@ -97,6 +97,12 @@ def test_questions_the_notices_do_not_cover_are_declined_with_where_to_ask(chain
     answer = chain.answer(question)
     assert not answer.grounded and not answer.citations
     assert "就业指导中心" in answer.answer and "12333" in answer.answer
+
+
+def test_a_class_after_every_notice_is_answered_from_the_newest_notice_said_to_be_older(chain):
+    answer = chain.answer("2027届毕业生有什么就业政策？")
+    assert answer.grounded and {c.doc for c in answer.citations} == {"moe-2024-class"}
+    assert {c.kind for c in answer.caveats} == {"year_mismatch", "stale"}
 
 
 def test_an_injection_changes_nothing_and_leaks_no_prompt(chain):

@@ -34,7 +34,7 @@ def test_batch_answers_every_line_in_order_with_its_id(real_services, tmp_path):
     lines = [
         {"id": "a", "question": "贵州2022年特岗计划招多少人？", "history": []},
         {"id": 2, "question": "那三支一扶呢？", "history": ["贵州2022年特岗计划招多少人？"]},
-        {"id": "c", "question": "2026届毕业生有什么就业政策？"},
+        {"id": "c", "question": "应届生在上海落户需要什么条件？"},
     ]
     stdin = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n"
     result = run(["ask", "--json", "--batch", "-"], real_services, stdin=stdin)

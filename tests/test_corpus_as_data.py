@@ -12,6 +12,7 @@ from bot.answer import Citation
 from bot.caveats import caveats_for
 from bot.chain import AnswerChain
 from bot.corpus import Corpus
+from bot.decline import decline_message, decline_reason
 from bot.lexicon import LexiconError, lexicon, load_lexicon
 from bot.notice import load_notice
 from bot.profile import CorpusProfile, NoticeInfo, Region, parse_scope
@@ -167,6 +168,13 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
     assert kinds("四川2025届宏志助航培训要上多少天课", "a", text="开展为期3个月的培训。") == {"detail_missing"}
     assert kinds("四川2025届宏志助航培训要上多少天课", "a", text="集中培训15个工作日。") == set()
     assert kinds("四川2025届见习补贴剩下那几个月怎么算", "a", text="剩余期限的补贴一次性拨付给单位。") == set()
+
+
+def test_a_class_after_every_notice_is_answered_from_the_newest_said_to_be_older_one_before_is_declined():
+    assert kinds("2027届三支一扶招多少人？", "n") >= {"year_mismatch", "stale"}
+    before = read_question("2019届三支一扶招多少人？", PROFILE)
+    assert decline_reason(before, [], PROFILE) == "cohort"
+    assert "2019届" in decline_message("cohort", before, PROFILE)
 
 
 def _code_strings(path: Path) -> list[tuple[int, str]]:

@@ -7,7 +7,7 @@ from bot.chunks import Chunk
 from bot.decline import decline_message, decline_reason
 from bot.profile import CorpusProfile
 from bot.question import QuestionInfo, correct, read_question
-from bot.relevance import on_topic, unstated_topic
+from bot.relevance import asked_topics, on_topic, unstated_topic
 from bot.retrieval import Filters, Hit, fitting
 
 
@@ -111,3 +111,13 @@ def test_an_attribute_is_covered_by_any_word_of_its_group():
     top = [hit("离校未就业且户籍在本市的毕业生，档案免费保管。")]
     assert decline_reason(asked("本市户口的毕业生档案放哪"), top, profile) is None
     assert decline_reason(asked("毕业生落户要什么条件"), [STAFF], profile) == "attribute:hukou"
+
+
+def test_a_short_word_inside_a_longer_one_is_not_said():
+    assert [w for w, _ in asked_topics("22届全国考研招录几月份搞完")] == ["考研"]
+    assert [w for w, _ in asked_topics("今年国考啥时候报名")] == ["国考"]
+
+
+def test_asking_the_bot_to_choose_for_you_is_not_covered():
+    profile = CorpusProfile.from_chunks([QUOTA.chunk])
+    assert decline_reason(asked("考公还是去大厂啊 你帮我选一个"), [QUOTA], profile) == "off-topic"
