@@ -122,8 +122,9 @@ async def test_a_student_session_start_question_follow_up_photo_source_and_feedb
 
     vote = next(b for b in buttons(first) if b["text"] == "👎")["callback_data"]
     api.press(1, vote)
-    await until(lambda: bot.store.stats()["thumbs_down"] == 1)
-    assert any(p.get("text") == "谢谢反馈！" for _, m, p in api.calls if m == "answerCallbackQuery")
+    thanked = lambda: any(p.get("text") == "谢谢反馈！" for _, m, p in api.calls if m == "answerCallbackQuery")  # noqa: E731
+    await until(lambda: bot.store.stats()["thumbs_down"] == 1 and thanked())  # the vote is stored, then answered
+    assert bot.store.stats()["thumbs_down"] == 1 and thanked()
 
 
 async def test_the_bot_recovers_after_the_bot_api_fails_for_a_while(impatient, caplog):
