@@ -316,8 +316,8 @@ def answer_for_person(chain: Any, question: str, history: list[str], filters: An
 def render_citations(answer: Any) -> None:
     """Print an answer's numbered citations with their quotes."""
     for n, c in enumerate(answer.citations, start=1):
-        number = c.doc_number or c.title
-        out.print(f"[bold][{n}][/bold] {number} {c.clause}  [dim]{c.title}[/dim]")
+        title = f"  [dim]{c.title}[/dim]" if c.doc_number else ""  # without a 文号 the title leads, once
+        out.print(f"[bold][{n}][/bold] {c.doc_number or c.title} {c.clause}{title}")
         out.print(f"    “{c.quote}”")
     if answer.fallback:
         err.print(f"[dim](extractive fallback: {answer.fallback})[/dim]")

@@ -135,7 +135,7 @@ def source_tag(chunk: Chunk, profile: CorpusProfile, english: bool = False) -> s
         ref = f", {chunk.doc_number}" if chunk.doc_number else ""
         return f"{where} notice for {chunk.cohort or chunk.year} graduates{ref}, clause {chunk.clause}"
     tag = notice.tag() if notice else f"{_scope_cn(chunk)} {chunk.cohort}通知"
-    ref = f"（{chunk.doc_number}）" if chunk.doc_number else ""
+    ref = f"（{chunk.doc_number}）" if chunk.doc_number else " "  # 全国 2022届通知 二、（八）
     return f"{tag}{ref}{chunk.clause}"
 
 

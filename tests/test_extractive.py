@@ -34,3 +34,13 @@ def test_a_question_without_a_telling_word_gets_the_best_sentences_only():
     chunk = clause("做好就业指导课程建设。开展就业指导。遴选优秀教材。")
     question = "就业指导怎么做"
     assert len(best_sentences(chunk, read_question(question), question, idf=IDF)) <= 2
+
+
+def test_a_source_tag_without_a_doc_number_keeps_the_clause_apart():
+    from bot.extractive import source_tag
+    from bot.profile import CorpusProfile
+
+    chunk = clause("做好就业工作。")
+    assert source_tag(chunk, CorpusProfile.from_chunks([chunk])).endswith("通知 四、14.")
+    numbered = chunk.model_copy(update={"doc_number": "某发〔2030〕1号"})
+    assert source_tag(numbered, CorpusProfile.from_chunks([numbered])).endswith("通知（某发〔2030〕1号）四、14.")
