@@ -15,7 +15,7 @@ from datetime import date
 from bot.answer import Caveat, Citation
 from bot.figures import figures, unit_of
 from bot.profile import CorpusProfile, NoticeInfo, Region
-from bot.question import QuestionInfo, normalize
+from bot.question import QuestionInfo, asks_as_before, normalize
 
 _YEAR = re.compile(r"20\d\d\s*[年届级]|[〔\[(（]20\d\d[〕\])）]")
 _ASKS_DOC_NUMBER = re.compile(r"文号|发文字号")  # the doc number is in the citation, not in the clause's words
@@ -35,7 +35,6 @@ _SPAN_IN = {  # a span of time in the unit asked: 15个工作日 is a number of 
     "天": re.compile(r"\d+\s*个?(工作日|天|日)"),
     "周": re.compile(r"\d+\s*(周|星期)"),
     "个月": re.compile(r"\d+\s*个?月"),
-    "月": re.compile(r"\d+\s*个?月"),
     "年": re.compile(r"\d+\s*年"),
 }
 _ASKED_UNIT = re.compile(r"(?<![那这前后头])(?:多少|几)(个月|天|周|小时|岁|家|所|项|场|批|倍|元|块钱|人|名)")
@@ -77,7 +76,7 @@ def missing_detail(info: QuestionInfo, text: str) -> str | None:
         return "联系电话"
     if info.wants_hour and not _HOUR.search(figures):
         return "具体时刻"
-    own = info.own if info.own and not info.own.rstrip("？?。. ").endswith("呢") else info.text  # 那三支一扶呢？
+    own = info.own if info.own and not asks_as_before(info.own) else info.text  # 那三支一扶呢？ asks as before
     if (unit := asked_unit(own)) and not _states_unit(unit, text):
         return "具体金额" if unit == "元" else "具体数字"
     if info.wants_amount and not _AMOUNT.search(figures):

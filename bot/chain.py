@@ -19,7 +19,7 @@ from bot.decline import decline_message, decline_reason
 from bot.extractive import extractive_answer, rerank
 from bot.lexicon import lexicon
 from bot.profile import CorpusProfile
-from bot.question import QuestionInfo, correct, normalize, plain, read_question
+from bot.question import QuestionInfo, asks_as_before, correct, normalize, plain, read_question
 from bot.relevance import on_topic
 from bot.retrieval import Filters, Hit, HybridRetriever, context_words, document_hit, topic_query, without_years
 from bot.services import Services
@@ -86,7 +86,7 @@ INTENT_FIELDS = (
 
 def follow_up_intent(combined: QuestionInfo, own: QuestionInfo) -> QuestionInfo:
     """A follow-up asks what it says it asks (它的主题是什么？); 那三支一扶呢？ asks what the question before asked."""
-    if own.text.rstrip("？?。. ").endswith("呢") and not own.asks_own():
+    if asks_as_before(own.text) and not own.asks_own():
         return combined
     values: dict[str, Any] = {name: getattr(own, name) for name in INTENT_FIELDS}
     return replace(combined, **values, wants_list=own.wants_list)

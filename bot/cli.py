@@ -632,18 +632,16 @@ def eval_(
 
 def _evaluate_run(chain: Any, run: Any, out: Path, textbook: Any, judge_model: Any) -> list[str]:
     """Evaluate one dataset (with its extra notices indexed), write the run, print its table; return gate failures."""
-    from bot.chain import AnswerChain
     from eval.dataset import load_dataset
     from eval.report import cell, write_run
     from eval.runner import evaluate, summarize
     from eval.runner import gate as check_gate
-    from eval.suite import corpus_with
+    from eval.suite import chain_with
 
     items = load_dataset(run.dataset)
     if run.notices:
         err.print(f"[dim]{run.name}: indexing extra notices ({len(run.notices)} paths) beside the bundled ones…[/dim]")
-        model = chain.llm() if chain.mode == "llm" else None
-        chain = AnswerChain(corpus_with(chain.corpus, run.notices), mode=chain.mode, k=chain.k, llm=model)
+    chain = chain_with(chain, run.notices)
     textbook = None if run.notices else textbook
     columns = (TextColumn("Evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err) as bar:
@@ -695,10 +693,9 @@ def compare(run_a: Path, run_b: Path) -> None:
 @click.pass_context
 def calibrate(ctx: click.Context, gate: Path, runs: str) -> None:
     """Show what each candidate relevance floor would decline on the development sets (precision and recall)."""
-    from bot.chain import AnswerChain
     from eval.calibrate import markdown, read, trade_off
     from eval.dataset import load_dataset
-    from eval.suite import corpus_with, load_gate
+    from eval.suite import chain_with, load_gate
 
     wanted = [name.strip() for name in runs.split(",") if name.strip()]
     with _runtime_errors():
@@ -709,9 +706,8 @@ def calibrate(ctx: click.Context, gate: Path, runs: str) -> None:
         chain = _chain(ctx, "extractive", 5)
         readings = []
         for name in wanted:
-            run = suite[name]
-            here = AnswerChain(corpus_with(chain.corpus, run.notices), mode="extractive") if run.notices else chain
-            readings += [read(here, item) for item in load_dataset(run.dataset)]
+            here = chain_with(chain, suite[name].notices)
+            readings += [read(here, item) for item in load_dataset(suite[name].dataset)]
     click.echo(markdown(trade_off(readings)))
 
 

@@ -10,7 +10,7 @@ from bot.chunks import Chunk
 from bot.cleaning import split_sentences
 from bot.profile import CorpusProfile
 from bot.question import QuestionInfo, lexical_form, normalize
-from bot.retrieval import Hit, char_ngrams, cohort_year
+from bot.retrieval import DURATION, Hit, char_ngrams, cohort_year
 from bot.state import Retrieved
 
 _STOP = set("的了吗呢吧啊么是在有和与及或请问一下怎么什么哪些多少如何为啥要会能可以我们你")
@@ -21,7 +21,6 @@ OVERVIEW_ITEMS = 4
 _DIGIT = re.compile(r"\d")
 _FIGURE = re.compile(r"(?<![（(\d])\d+(?![\d.．、）)])")  # a number that is not a label such as 6. or （2）
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初")
-_DURATION = re.compile(r"\d+\s*个?(工作日|天|周|个月|年)(?!\d)")
 _PLACE = re.compile(r"(在|于).{1,12}(设|举办|举行)|主会场|分会场|(?<![省市])[\u4e00-\u9fff]{2,3}(市|省)(?![场委政])")
 _YEAR = re.compile(r"20\d\d\s*[年届]?")
 _YEAR_ONLY = re.compile(r"[\s，,；;。年届]*")
@@ -44,7 +43,7 @@ def score_sentence(sentence: str, question: set[str], info: QuestionInfo, idf: M
         echo = sum(idf.get(g, 1.0) for g in bigrams & question) / sum(idf.get(g, 1.0) for g in bigrams)
         score *= ECHO_FLOOR + (1.0 - echo)
     if info.wants_date:
-        dated = _DATE.search(sentence) or (info.wants_duration and _DURATION.search(sentence))
+        dated = _DATE.search(sentence) or (info.wants_duration and DURATION.search(sentence))
         score *= 1.5 if dated else 0.6
     elif info.wants_number and _DIGIT.search(sentence):
         score *= 1.5

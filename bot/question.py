@@ -13,7 +13,16 @@ from bot.lexicon import Lexicon, lexicon
 from bot.profile import CorpusProfile, Region
 from bot.text import normalize
 
-__all__ = ["QuestionInfo", "correct", "lexical_form", "normalize", "plain", "read_question", "region_words"]
+__all__ = [
+    "QuestionInfo",
+    "asks_as_before",
+    "correct",
+    "lexical_form",
+    "normalize",
+    "plain",
+    "read_question",
+    "region_words",
+]
 
 _CN_DIGIT = {ch: str(n) for n, ch in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _CN_YEAR = re.compile(r"(?:二[〇零]|20)?([〇零一二三四五六七八九]{2})(?=[届年级])")
@@ -69,6 +78,11 @@ def correct(text: str, words: Lexicon | None = None) -> str:
                 text = text[:start] + name + text[start + len(name) :]
                 break
     return text
+
+
+def asks_as_before(text: str) -> bool:
+    """Whether a follow-up asks what the question before it asked (那三支一扶呢？ ends in 呢)."""
+    return text.rstrip("？?。. ").endswith("呢")
 
 
 def synonyms(text: str, words: Lexicon | None = None) -> list[str]:

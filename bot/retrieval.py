@@ -31,12 +31,15 @@ from bot.text import char_ngrams, normalize
 from bot.weights import WEIGHTS as W
 
 __all__ = [
+    "DURATION",
     "Filters",
     "Hit",
     "HybridRetriever",
     "char_ngrams",
     "cohort_year",
+    "context_words",
     "document_hit",
+    "fitting",
     "topic_query",
     "without_years",
 ]
@@ -207,10 +210,6 @@ class HybridRetriever(BaseRetriever):
             revs=made.manifest.revs,
         )
 
-    def fitting(self, info: QuestionInfo, filters: Filters) -> tuple[set[str] | None, set[str] | None]:
-        """The notices the filters allow (None: all), and those that fit the question (see `fitting`)."""
-        return fitting(self.profile, info, filters)
-
     def group(self, chunk: Chunk) -> str:
         """What copies of a clause in re-issued notices share: its path and its text without figures or regions."""
         key = self._groups.get(chunk.id)
@@ -284,7 +283,7 @@ class HybridRetriever(BaseRetriever):
         """The top k chunks for a query, fused and adjusted for the years and region it names."""
         filters = filters or Filters()
         info = info or read_question(query, self.profile)
-        allowed, prefer = self.fitting(info, filters)
+        allowed, prefer = fitting(self.profile, info, filters)
         hits: dict[str, Hit] = {}
         for chunk, rank in self.dense(query, filters, vector, prefer):
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
@@ -420,7 +419,7 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
     elif chunk.scope != "national":
         bonus -= W.other_region if info.national else W.regional_unasked
     figures = _YEAR.sub(" ", chunk.text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
-    dated = _DATE.search(figures) or (info.wants_duration and _DURATION.search(figures))
+    dated = _DATE.search(figures) or (info.wants_duration and DURATION.search(figures))
     if (info.wants_date and not dated) or (info.wants_number and not _NUMBER.search(figures)):
         bonus -= W.no_figure
     if chunk.clause == "落款":
@@ -442,7 +441,7 @@ _NUMBER = re.compile(
 )
 _YEAR = re.compile(r"20\d\d\s*[年届级]|〔20\d\d〕")
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初|前完成|期间")
-_DURATION = re.compile(r"\d+\s*个?(工作日|天|周|个月|年)(?!\d)")
+DURATION = re.compile(r"\d+\s*个?(工作日|天|周|个月|年)(?!\d)")  # a span of time: answers 多久
 ISSUE_DATE = re.compile(  # when was the notice itself issued (not a report or plan it mentions)
     r"(通知|文件|号)(是|在|于)?(哪天|哪一天|什么时候|何时)(印发|发布|下发|出台|发)"
     r"|(通知|文件)的?(印发|发布|下发|发文)(日期|时间)"

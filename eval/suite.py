@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from bot.chain import AnswerChain
 from bot.corpus import Corpus
 from bot.extract import BINARY_SUFFIXES, SKIP_NAMES, TEXT_SUFFIXES
 from bot.services import Services
@@ -77,3 +78,11 @@ def corpus_with(corpus: Corpus, notices: list[Path]) -> Corpus:
     extended = Corpus(Services(settings, embeddings=corpus.embeddings))
     extended.ingest([settings.knowledge_dir, *files])
     return extended
+
+
+def chain_with(chain: AnswerChain, notices: list[Path]) -> AnswerChain:
+    """The same chain (mode, k, model) over the bundled notices plus extra ones; the chain itself when none."""
+    if not notices:
+        return chain
+    model = chain.llm() if chain.mode == "llm" else None
+    return AnswerChain(corpus_with(chain.corpus, notices), mode=chain.mode, k=chain.k, llm=model)
