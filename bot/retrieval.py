@@ -183,7 +183,7 @@ class HybridRetriever(BaseRetriever):
         topic, not its way of naming the notice: it stays.
         """
         topics: set[str] = set()
-        for doc in self.docs_named(query):
+        for doc in sorted(self.docs_named(query)):  # a fixed order: each blanks words the next would see
             topics |= {p for p in lexicon().programmes if p in query and p not in self.programmes(doc)}
             number = normalize(self.profile.notices[doc].doc_number or "")
             query = without_title_words(normalize(query).replace(number, " ") if number else query, self._titles[doc])

@@ -48,7 +48,7 @@ def question_grams(state: Retrieved) -> list[str]:
     words = lexicon()
     text = normalize(topic_query(lexical_form(state.query, state.info), state.profile)).lower()
     intents = [w for name, ws in words.intents.model_dump().items() if name != "english" for w in ws]
-    for word in sorted({*intents, *words.overview_filler}, key=len, reverse=True):
+    for word in sorted({*intents, *words.overview_filler}, key=lambda w: (-len(w), w)):  # fixed order: they overlap
         if len(word) >= 2:
             text = text.replace(word, " ")
     return list(dict.fromkeys(g for g in char_ngrams(re.sub(r"\d+", " ", text)) if _CJK_PAIR.match(g)))
