@@ -300,7 +300,9 @@ class HybridRetriever(BaseRetriever):
         named = self.docs_named(query)
         newest = self.profile.cohort_years[-1] if self.profile.cohort_years else 0
         for hit in hits.values():
-            hit.score += _context_bonus(hit.chunk, info, newest) + _heading_bonus(hit.chunk, qgrams)
+            hit.score += _context_bonus(hit.chunk, info, newest)
+            if prefer is None or hit.chunk.doc in prefer:  # an echoed heading does not outweigh the year asked
+                hit.score += _heading_bonus(hit.chunk, qgrams)
             if hit.chunk.doc in named:
                 hit.score += W.named_notice
             if quoted and all(q in normalize(hit.chunk.text) for q in quoted):

@@ -58,7 +58,8 @@ class Weights:
     preamble_unasked: float = 0.002
     """The preamble, when the question does not ask about the notice itself (and wants no figure)."""
     heading: float = 0.008
-    """At most: the clause's heading is echoed by the question (scaled by the share echoed, from half up)."""
+    """At most: the clause's heading is echoed by the question (scaled by the share echoed, from half up); only for
+    notices that fit the year and region asked, when some do (an echoed heading must not outweigh the year)."""
     named_notice: float = 0.008
     """The question names the notice by its doc number or by words only its title has."""
     quoted: float = 0.012

@@ -223,3 +223,29 @@ def test_a_premise_the_clauses_do_not_state_is_said_to_be_absent_never_confirmed
     assert [c.kind for c in caveats] == ["detail_missing"] and "60000人" in caveats[0].text
     same = read_question("四川2025届三支一扶招6000人，请确认", PROFILE)
     assert caveats_for(same, cited, {("a", "一、1."): "拟招募 6000 人。"}, PROFILE, date(2026, 11, 30)) == []
+
+
+NINGXIA_EARLIER = """---
+doc: ningxia-2030-class
+title: 自治区教育厅关于做好2030届普通高校毕业生就业工作的通知
+doc_number: 宁教发〔2029〕8号
+issuer: 宁夏回族自治区教育厅
+issued: 2029-12-01
+scope: 宁夏回族自治区
+cohort: 2030届
+---
+各市、县（区）教育局，各高等学校：
+一、基层项目
+1.三支一扶
+（1）招募规模。2030年全区招募“三支一扶”人员300名。
+（2）报名时间。“三支一扶”网上报名时间为2030年5月20日至5月29日。
+宁夏回族自治区教育厅
+2029年12月1日
+"""
+
+
+def test_a_heading_the_question_echoes_does_not_outweigh_the_class_it_names(tmp_path, settings, fake_embeddings):
+    corpus = corpus_of(tmp_path / "k", settings, fake_embeddings, ("a.md", NINGXIA), ("b.md", NINGXIA_EARLIER))
+    answer = AnswerChain(corpus, mode="extractive").answer("宁夏31届三支一扶几月报名 招几个人")
+    assert (answer.citations[0].doc, answer.citations[0].clause) == ("ningxia-2031-class", "一、1.")
+    assert "year_mismatch" not in {c.kind for c in answer.caveats}
