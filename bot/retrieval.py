@@ -315,7 +315,8 @@ def fitting(profile: CorpusProfile, info: QuestionInfo, filters: Filters) -> tup
 
     A notice fits when it is for the region the question names, or the nation (only the nation's when it
     names none), and for the year or cohort it names; when none of the region's notices is for that year,
-    the region's notices still fit (the answer then says the year differs).
+    the region's notices still fit (the answer then says the year differs). A question about now (今年) or about a
+    class after every notice is fitted by the region's newest notices.
     """
     allowed = None
     if filters.scope or filters.cohort or filters.docs:  # given by the asker: read every notice once
@@ -326,6 +327,10 @@ def fitting(profile: CorpusProfile, info: QuestionInfo, filters: Filters) -> tup
         years = set().union(*(profile.by_year.get(year, set()) for year in info.asked_years))
         national &= years
         regional = (regional & years) or regional  # the region's own notice of another year, with a caveat
+    newest_asked = max(info.asked_years, default=0) > max(profile.cohort_years, default=0)
+    if regional and (newest_asked or (info.now and not info.asked_years)):  # 今年, 27届: the region's newest
+        last = max(profile.notices[d].cohort_year for d in regional)
+        regional = {d for d in regional if profile.notices[d].cohort_year == last}
     fit = national | regional
     if allowed is not None:
         fit &= allowed

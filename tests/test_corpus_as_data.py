@@ -18,6 +18,7 @@ from bot.notice import load_notice
 from bot.profile import CorpusProfile, NoticeInfo, Region, parse_scope
 from bot.question import read_question
 from bot.resources import lexicon_file
+from bot.retrieval import Filters, fitting
 from bot.services import Services
 from tests.conftest import KNOWLEDGE
 
@@ -249,3 +250,11 @@ def test_a_heading_the_question_echoes_does_not_outweigh_the_class_it_names(tmp_
     answer = AnswerChain(corpus, mode="extractive").answer("宁夏31届三支一扶几月报名 招几个人")
     assert (answer.citations[0].doc, answer.citations[0].clause) == ("ningxia-2031-class", "一、1.")
     assert "year_mismatch" not in {c.kind for c in answer.caveats}
+
+
+def test_a_question_about_now_or_a_later_class_is_fitted_by_the_regions_newest_notice(tmp_path, settings, fake_embeddings):
+    profile = corpus_of(tmp_path / "k", settings, fake_embeddings, ("a.md", NINGXIA), ("b.md", NINGXIA_EARLIER)).profile
+    for question in ("宁夏今年三支一扶几月报名", "宁夏32届三支一扶几月报名"):
+        assert fitting(profile, read_question(question, profile), Filters()) == (None, {"ningxia-2031-class"})
+    both = fitting(profile, read_question("宁夏三支一扶几月报名", profile), Filters())
+    assert both == (None, None)  # no year asked: every notice fits
