@@ -36,8 +36,12 @@ _SPAN_IN = {  # a span of time in the unit asked: 15个工作日 is a number of 
     "周": re.compile(r"\d+\s*(周|星期)"),
     "个月": re.compile(r"\d+\s*个?月"),
     "年": re.compile(r"\d+\s*年"),
+    "分": re.compile(r"\d+\s*分(?!钟|之)"),  # points (加10分); not a figure unit, as 十分 means "very"
 }
-_ASKED_UNIT = re.compile(r"(?<![那这前后头])(?:多少|几)(个月|天|周|小时|岁|家|所|项|场|批|倍|元|块钱|人|名)")
+_ASKED_UNIT = re.compile(
+    r"(?<![那这前后头])(?:多少|几)(个月|天|周|小时|岁|家|所|项|场|批|倍|元|块钱|钱|人|名|分(?!钟|之))"
+)
+_ASKED_ONLY = {"钱": "元", "分": "分"}  # units a question counts in that figures.py does not read
 _DAY = re.compile(r"\d+\s*[日号]")
 _HOUR = re.compile(r"\d+\s*[:：]\s*\d\d|\d+\s*[点时]")
 _AMOUNT = re.compile(r"\d[\d,.]*\s*(万)?元|元/|元每|补贴标准|按.{0,10}标准")
@@ -52,7 +56,7 @@ _PROCEDURE = re.compile(
 def asked_unit(question: str) -> str | None:
     """The unit a 多少/几 question counts in (多少天 → 天, 几个月 → 个月), if it names one."""
     found = _ASKED_UNIT.search(normalize(question))
-    return unit_of(found.group(1)) if found else None
+    return (_ASKED_ONLY.get(found.group(1)) or unit_of(found.group(1))) if found else None
 
 
 def _states_unit(unit: str, text: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -46,7 +47,8 @@ def standalone_query(question: str, history: list[str], limit: int = 500, profil
 def _continue(question: str, before: str, profile: CorpusProfile | None) -> str:
     """One question of a chat as it stands alone, given the resolved question before it.
 
-    When the follow-up names its own region (那贵州呢？), the earlier region and years go; its own years
+    When the follow-up names its own region (那贵州呢？), the earlier region goes, and the earlier years too unless
+    a notice of that region is for them; its own years
     (那23年的呢？) replace the earlier years only; its own programme (那三支一扶呢？) replaces the earlier one.
     """
     own = read_question(question, profile)
@@ -60,7 +62,8 @@ def _continue(question: str, before: str, profile: CorpusProfile | None) -> str:
         context = " ".join(dict.fromkeys(context_words(before, profile)))
         return f"{context} {question}" if context else question
     if own.regions:
-        before = topic_query(before, profile)
+        years = _years_that_fit(before, own, profile)  # 广东26年三支一扶… 那四川呢？ keeps 26年 when 四川 has it
+        before = f"{years} {topic_query(before, profile)}"
     elif own.years or own.cohorts:
         before = without_years(before)
     programmes = [p for p in lexicon().programmes if p in question]
@@ -68,6 +71,17 @@ def _continue(question: str, before: str, profile: CorpusProfile | None) -> str:
         for name in sorted(lexicon().programmes, key=len, reverse=True):
             before = before.replace(name, " ") if name not in programmes else before
     return f"{' '.join(before.split())} {question}"
+
+
+def _years_that_fit(before: str, own: QuestionInfo, profile: CorpusProfile | None) -> str:
+    """The earlier question's years and cohorts, when a notice of the follow-up's region is for them ("" if not)."""
+    earlier = read_question(before, profile)
+    if profile is None or own.years or own.cohorts or not earlier.asked_years:
+        return ""
+    regional = set().union(*(profile.by_province.get(p, set()) for p in own.provinces))
+    if not any(regional & profile.by_year.get(year, set()) for year in earlier.asked_years):
+        return ""
+    return " ".join(w for w in context_words(before, profile) if re.search(r"\d", w))
 
 
 INTENT_FIELDS = (

@@ -88,6 +88,7 @@ class Lexicon(_Strict):
     service_lines: list[str]
     provinces: dict[str, Province]
     short_form_context: list[str]
+    venue_words: list[str]
     cities: dict[str, str]
     english: dict[str, str]
 

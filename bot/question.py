@@ -127,10 +127,20 @@ def _is_overview(flat: str, profile: CorpusProfile | None, words: Lexicon) -> bo
     return len(rest) <= words.overview_topic_chars
 
 
+def _without_venues(flat: str, places: list[str], venues: list[str]) -> str:
+    """The text with each place that names where an event is held (郑州主会场, 北京举办) blanked out."""
+    if not venues:
+        return flat
+    pattern = "|".join(map(re.escape, sorted(places, key=len, reverse=True)))
+    after = "|".join(map(re.escape, venues))
+    return re.sub(rf"(?:{pattern})(?=(?:市|省)?(?:{after}))", " ", flat)
+
+
 def read_regions(flat: str, lower: str, profile: CorpusProfile | None, words: Lexicon) -> list[Region]:
     """The regions a question names: cities (as a city in its province) first, then provinces."""
     found: list[Region] = []
     cities = {**words.cities, **(profile.cities if profile else {})}
+    flat = _without_venues(flat, [*cities, *words.provinces], words.venue_words)
     for city in sorted(cities, key=len, reverse=True):
         if city in flat:
             found.append(Region(cities[city], city))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.chain import standalone_query
+from bot.profile import CorpusProfile, NoticeInfo, parse_scope
+from bot.question import read_question
 from bot.retrieval import char_ngrams, topic_query
 
 
@@ -81,3 +83,26 @@ def test_a_time_phrase_in_the_question_is_not_a_request_for_a_number():
 
     assert not read_question("百日冲刺期间高校要以哪些活动为契机建立校企合作长效机制？").wants_number
     assert read_question("贵州2022年特岗计划招多少人？").wants_number
+
+
+def test_a_follow_up_naming_another_region_keeps_the_years_that_region_has_a_notice_for():
+    def notice(doc: str, scope: str, cohort: str) -> NoticeInfo:
+        return NoticeInfo(doc, doc, None, "某厅", "2030-11-01", scope, cohort, parse_scope(scope), int(cohort[:4]))
+
+    profile = CorpusProfile(
+        notices={
+            "gd": notice("gd", "广东省", "2031届"),
+            "sc": notice("sc", "四川省", "2031届"),
+            "gz": notice("gz", "贵州省", "2029届"),
+        }
+    )
+    kept = standalone_query("那四川呢", ["广东31届三支一扶招多少人"], profile=profile)
+    assert "31届" in kept and "广东" not in kept and kept.endswith("那四川呢")
+    dropped = standalone_query("那贵州呢", ["广东31届三支一扶招多少人"], profile=profile)
+    assert "31" not in dropped and "三支一扶" in dropped  # 贵州 has no 2031届 notice: its own one answers
+
+
+def test_a_place_where_an_event_is_held_is_not_the_askers_region():
+    assert read_question("除了郑州主会场 还有哪些分会场").regions == []
+    assert read_question("在北京举办的招聘会有哪些").regions == []
+    assert [r.city for r in read_question("郑州的毕业生档案放哪").regions] == ["郑州"]
