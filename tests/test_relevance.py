@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.chain import standalone_query
 from bot.chunks import Chunk
 from bot.decline import decline_message, decline_reason
@@ -121,3 +123,18 @@ def test_a_short_word_inside_a_longer_one_is_not_said():
 def test_asking_the_bot_to_choose_for_you_is_not_covered():
     profile = CorpusProfile.from_chunks([QUOTA.chunk])
     assert decline_reason(asked("考公还是去大厂啊 你帮我选一个"), [QUOTA], profile) == "off-topic"
+    assert decline_reason(asked("毕业去西部还是留在省城 该不该去啊"), [QUOTA], profile) == "off-topic"
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("挂科了还能按时毕业吗", "attribute:discipline"),
+        ("推免名额一般怎么分", "attribute:admission"),
+        ("试用期能直接辞职吗", "attribute:labour"),
+        ("引进人才的安置补贴怎么领", "attribute:talent"),
+    ],
+)
+def test_what_employment_notices_do_not_govern_is_declined_when_the_clauses_do_not_say_it(question, reason):
+    profile = CorpusProfile.from_chunks([QUOTA.chunk])
+    assert decline_reason(asked(question), [QUOTA, STAFF], profile) == reason
