@@ -68,30 +68,33 @@ def _states_unit(unit: str, text: str) -> bool:
 
 
 def missing_detail(info: QuestionInfo, text: str) -> str | None:
-    """The kind of detail the question asks for that the clause text does not state, if any."""
+    """The kind of detail the question asks for that the clause text does not state, if any.
+
+    How to apply is not asked of a clause that gives the figure asked for (补贴多少 怎么申请 is answered by the amount).
+    """
+    lacking = [kind for kind in lacking_details(info, text) if kind != "具体办理流程" or not info.wants_number]
+    return lacking[0] if lacking else None
+
+
+def lacking_details(info: QuestionInfo, text: str) -> list[str]:
+    """Every kind of detail the question asks for that the text does not state, in the order a reader needs them."""
     figures = _YEAR.sub(" ", text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
     if _ASKS_DOC_NUMBER.search(info.text):
-        return None
-    if info.wants_date and not (_DATE.search(figures) or _DURATION.search(figures)):
-        return "具体时间"
-    if info.wants_day and not _DAY.search(figures):
-        return "具体日期"
-    if info.wants_phone and not _PHONE.search(text):
-        return "联系电话"
-    if info.wants_hour and not _HOUR.search(figures):
-        return "具体时刻"
+        return []
     own = info.own if info.own and not asks_as_before(info.own) else info.text  # 那三支一扶呢？ asks as before
-    if (unit := asked_unit(own)) and not _states_unit(unit, text):
-        return "具体金额" if unit == "元" else "具体数字"
-    if info.wants_amount and not _AMOUNT.search(figures):
-        return "具体金额"
-    if info.wants_number and not info.wants_date and not _FIGURE.search(figures):
-        return "具体数字"
-    if info.wants_place and not _PLACE.search(text):
-        return "具体地点"
-    if info.wants_procedure and not info.wants_number and not _PROCEDURE.search(text):
-        return "具体办理流程"
-    return None
+    unit = asked_unit(own)
+    checks = [
+        (info.wants_date and not (_DATE.search(figures) or _DURATION.search(figures)), "具体时间"),
+        (info.wants_day and not _DAY.search(figures), "具体日期"),
+        (info.wants_phone and not _PHONE.search(text), "联系电话"),
+        (info.wants_hour and not _HOUR.search(figures), "具体时刻"),
+        (unit is not None and not _states_unit(unit, text), "具体金额" if unit == "元" else "具体数字"),
+        (info.wants_amount and not _AMOUNT.search(figures), "具体金额"),
+        (info.wants_number and not info.wants_date and not _FIGURE.search(figures), "具体数字"),
+        (info.wants_place and not _PLACE.search(text), "具体地点"),
+        (info.wants_procedure and not _PROCEDURE.search(text), "具体办理流程"),
+    ]
+    return list(dict.fromkeys(kind for failed, kind in checks if failed))
 
 
 def answer_text(shown: str) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 
 from bot.answer import Answer, Citation
+from bot.caveats import lacking_details
 from bot.chunks import Chunk
 from bot.cleaning import split_sentences
 from bot.profile import CorpusProfile
@@ -104,6 +105,17 @@ def best_sentences(
     rarest = focus(sentences, qkeys, idf or {})
     if limit > 1 and rarest and not any(rarest in sentences[i] for i in picked):
         picked.append(next(i for i, s in enumerate(sentences) if rarest in s))  # where the question's own word is
+    for _ in range(2 if limit > 1 else 0):  # the detail asked (when, where, how much) where the clause states it
+        shown = "".join(sentences[i] for i in picked)
+        lacking = lacking_details(info, shown)
+        states = (
+            i
+            for score, i in scored
+            if i not in picked and score >= 0.3 * top_score and lacking_details(info, shown + sentences[i]) != lacking
+        )
+        if not lacking or (fill := next(states, None)) is None:
+            break
+        picked.append(fill)
     return [sentences[i] for i in sorted(picked)]
 
 

@@ -44,3 +44,14 @@ def test_a_source_tag_without_a_doc_number_keeps_the_clause_apart():
     assert source_tag(chunk, CorpusProfile.from_chunks([chunk])).endswith("通知 四、14.")
     numbered = chunk.model_copy(update={"doc_number": "某发〔2030〕1号"})
     assert source_tag(numbered, CorpusProfile.from_chunks([numbered])).endswith("通知（某发〔2030〕1号）四、14.")
+
+
+def test_the_sentence_stating_the_detail_asked_is_quoted_with_the_best_one():
+    chunk = clause(
+        "发放一次性求职创业补贴。对毕业年度内有就业创业意愿的困难家庭高校毕业生，按每人2000元标准发放一次性求职创业补贴。"
+        "补贴资金纳入年度预算统筹安排。"
+        "每年10月由毕业生本人向所在学校提出申请。"
+    )
+    question = "求职创业补贴能领多少 几月申请"
+    picked = best_sentences(chunk, read_question(question), question, idf={"创业": 3.0})
+    assert any("2000元" in s for s in picked) and any("每年10月" in s for s in picked)
