@@ -168,6 +168,9 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
     # a figure asked in a unit (多少天) is stated only in that unit: 3个月 of training is not a number of days
     assert kinds("四川2025届宏志助航培训要上多少天课", "a", text="开展为期3个月的培训。") == {"detail_missing"}
     assert kinds("四川2025届宏志助航培训要上多少天课", "a", text="集中培训15个工作日。") == set()
+    # "as early as possible" is no date; "at once" answers how soon
+    assert kinds("四川2025届公务员考试啥时候报名", "a", text="尽早安排招考。") == {"detail_missing"}
+    assert kinds("四川2025届开学后多久开展工作", "a", text="开学后第一时间全面推进。") == set()
     # 多少钱 asks for yuan (a share of the minimum wage is not one); 加几分 asks for points
     assert kinds("四川2025届见习补贴一个月多少钱", "a", text="按当地最低工资标准的60%发放。") == {"detail_missing"}
     assert kinds("四川2025届见习补贴一个月多少钱", "a", text="每人每月发放1800元。") == set()
