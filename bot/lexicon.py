@@ -54,6 +54,7 @@ class Intents(_Strict):
     condition: list[str]
     listing: list[str]
     compare: list[str]
+    choice: list[str]
     now: list[str]
     confirm: list[str]
     english: dict[str, list[str]]

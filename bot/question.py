@@ -252,6 +252,7 @@ def read_question(text: str, profile: CorpusProfile | None = None, words: Lexico
         wants_list=asks("listing", intents.listing),
         overview=_is_overview(flat, profile, words) or _has("", lower, [], [w for w in words.overview if w.isascii()]),
         compare=(asks("compare", intents.compare) and (len(all_years) >= 1 or len(regions) >= 2))
+        or (asks("choice", intents.choice) and len(regions) >= 2)
         or len(all_years) >= 2
         or bool(re.search(r"\b(compare|difference|differ)\b", lower)),
         follow_up=follow_up,

@@ -43,6 +43,9 @@ def test_a_comparison_is_split_into_one_search_per_side():
     regions = comparison_sides(read_question("贵州和教育部2022届通知对硕士研究生招录完成时间的要求一样吗？"))
     assert [f.scope for f in regions] == ["贵州", "national"]
     assert comparison_sides(read_question("贵州2022年特岗计划招多少人？")) == []
+    which = comparison_sides(read_question("湖南和江苏的见习补贴 哪个给的比例高"))
+    assert sorted(f.scope or "" for f in which) == ["江苏", "湖南"]  # asking which of two regions compares them
+    assert comparison_sides(read_question("江苏见习补贴哪个部门发")) == []
 
 
 def test_the_words_of_a_named_notice_title_are_left_out_of_what_the_question_is_about():
