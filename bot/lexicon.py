@@ -53,6 +53,7 @@ class Intents(_Strict):
     procedure: list[str]
     condition: list[str]
     listing: list[str]
+    definition: list[str]
     compare: list[str]
     choice: list[str]
     now: list[str]

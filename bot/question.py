@@ -174,6 +174,7 @@ class QuestionInfo:
     wants_procedure: bool = False
     wants_condition: bool = False
     wants_list: bool = False
+    wants_definition: bool = False
     overview: bool = False
     compare: bool = False
     follow_up: bool = False
@@ -250,6 +251,7 @@ def read_question(text: str, profile: CorpusProfile | None = None, words: Lexico
         wants_procedure=asks("procedure", intents.procedure),
         wants_condition=asks("condition", intents.condition),
         wants_list=asks("listing", intents.listing),
+        wants_definition=asks("definition", intents.definition),
         overview=_is_overview(flat, profile, words) or _has("", lower, [], [w for w in words.overview if w.isascii()]),
         compare=(asks("compare", intents.compare) and (len(all_years) >= 1 or len(regions) >= 2))
         or (asks("choice", intents.choice) and len(regions) >= 2)

@@ -307,6 +307,8 @@ class HybridRetriever(BaseRetriever):
                 hit.score += W.named_notice
             if quoted and all(q in normalize(hit.chunk.text) for q in quoted):
                 hit.score += W.quoted
+            if info.wants_definition and defines(hit.chunk.text, qgrams):
+                hit.score += W.definition
         return sorted(hits.values(), key=lambda h: -h.score)[:k]
 
 
@@ -469,6 +471,18 @@ def hotline(info: QuestionInfo) -> bool:
 def asked_cities(info: QuestionInfo) -> set[str]:
     """The cities a question names: those the lexicon knows, and any other 某某市 (南通市)."""
     return {r.city for r in info.regions if r.city} | {c for c in _CITY.findall(info.text) if "城" not in c}
+
+
+_DEFINING = re.compile(r"[，,：:]\s*即|是指|指的是")
+
+
+def defines(text: str, qgrams: set[str]) -> bool:
+    """Whether the text defines a name the question uses: the name just before 即 / 是指 (“1131”服务，即…)."""
+    for found in _DEFINING.finditer(text):
+        before = re.sub(r"[“”\"'《》\s]", "", text[max(0, found.start() - 14) : found.start()])
+        if any(len(g) >= 2 and g in before for g in qgrams):
+            return True
+    return False
 
 
 def _heading_bonus(chunk: Chunk, qgrams: set[str]) -> float:

@@ -62,6 +62,8 @@ class Weights:
     notices that fit the year and region asked, when some do (an echoed heading must not outweigh the year)."""
     named_notice: float = 0.008
     """The question names the notice by its doc number or by words only its title has."""
+    definition: float = 0.004
+    """The clause defines a name the question asks the meaning of (“1131”服务，即…; …是指…)."""
     quoted: float = 0.012
     """Every name the question puts in quotes (“校园招聘月”) occurs in the clause."""
     rerank_depth: int = 8

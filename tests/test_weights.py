@@ -143,3 +143,13 @@ def test_fitting_notices_crowded_out_by_look_alikes_follow_the_overall_ranking()
     assert copies["gz"] == copies["other-7"] == 0, "copies of one clause share the rank of the first"
     enough = fitting * (W.reserve // 2) + look_alikes
     assert not _crowded({"gz"}, enough)
+
+
+def test_a_clause_defining_the_name_asked_about_is_recognised():
+    from bot.retrieval import defines
+
+    asked = set(char_ngrams("1131服务具体指的啥"))
+    assert defines("配合落实“1131”服务，即至少提供1次政策宣介、3个岗位信息。", asked)
+    assert not defines("配合生源地部门落实“1131”服务，确保服务不断线。", asked)
+    assert not defines("其他事项，即日起执行。", asked)  # 即 after words the question does not use
+    assert read_question("1131服务是啥意思").wants_definition and not read_question("1131服务找谁").wants_definition
