@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+
+from pypinyin import lazy_pinyin
 
 from bot.lexicon import Lexicon, lexicon
 from bot.profile import CorpusProfile, Region
@@ -77,7 +80,38 @@ def correct(text: str, words: Lexicon | None = None) -> str:
             if sum(a != b for a, b in zip(window, name, strict=True)) == 1 and window[0] == name[0]:
                 text = text[:start] + name + text[start + len(name) :]
                 break
+    return _homophones_fixed(text, words)
+
+
+def _homophones_fixed(text: str, words: Lexicon) -> str:
+    """The text with each word typed by sound for a programme or topic name (见系 → 见习, 专生本 → 专升本) put right.
+
+    A pinyin keyboard's slip: the same syllables, other characters, the first one right. Words a name sounds like
+    but that mean something else are listed in `not_typos` (考验 is not 考研).
+    """
+    names = {n for n in (*words.programmes, *(w for t in words.topics for w in t.ask)) if len(n) >= 2 and _is_cjk(n)}
+    sounds = [_sound(c) for c in text]
+    for name in sorted(names, key=len, reverse=True):
+        if name in text:
+            continue
+        target = [_sound(c) for c in name]
+        for start in range(len(text) - len(name) + 1):
+            window = text[start : start + len(name)]
+            if window[0] == name[0] and window not in words.not_typos and sounds[start : start + len(name)] == target:
+                text = text[:start] + name + text[start + len(name) :]
+                break
     return text
+
+
+@cache
+def _sound(char: str) -> str:
+    """A character's syllable without its tone (岗, 刚 → gang); other characters stand for themselves."""
+    return lazy_pinyin(char)[0] if _is_cjk(char) else char
+
+
+def _is_cjk(text: str) -> bool:
+    """Whether every character is a Chinese character."""
+    return all("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 def asks_as_before(text: str) -> bool:

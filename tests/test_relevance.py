@@ -74,6 +74,19 @@ def test_a_real_word_one_character_from_a_programme_name_is_not_corrected():
     assert correct("就业建习补贴多少") == "就业见习补贴多少"
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("专生本几月考", "专升本几月考"), ("特刚招多少人", "特岗招多少人"), ("选掉生咋报", "选调生咋报"), ("宏志助杭是啥", "宏志助航是啥")],
+)
+def test_a_name_typed_by_its_sound_is_read_as_the_name(typed, meant):
+    assert correct(typed) == meant
+
+
+def test_a_real_word_that_sounds_like_a_name_is_left_alone():
+    assert correct("找工作真是个考验") == "找工作真是个考验"
+    assert correct("升国旗") == "升国旗"
+
+
 def test_a_chain_of_follow_ups_keeps_what_each_one_changed():
     history = ["贵州22年三支一扶招多少", "西部计划呢"]
     query = standalone_query("那23年的呢", history)
