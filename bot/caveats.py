@@ -16,6 +16,7 @@ from bot.answer import Caveat, Citation
 from bot.figures import figures, unit_of
 from bot.profile import CorpusProfile, NoticeInfo, Region
 from bot.question import QuestionInfo, asks_as_before, normalize
+from bot.retrieval import names_cohort
 
 _YEAR = re.compile(r"20\d\d\s*[年届级]|[〔\[(（]20\d\d[〕\])）]")
 _ASKS_DOC_NUMBER = re.compile(r"文号|发文字号")  # the doc number is in the citation, not in the clause's words
@@ -164,7 +165,7 @@ def caveats_for(
                 text=f"你没有说地区：以下数字出自{where}的通知，只适用于{where}，其他地区请以当地通知为准。",
             )
         )
-    if not info.compare and _year_mismatch(info, first, profile, today):
+    if not info.compare and _year_mismatch(info, first, profile, today) and not names_cohort(first_text, info):
         asked = "、".join([f"{c}届" for c in info.cohorts] or [f"{y}年" for y in info.years])
         out.append(
             Caveat(

@@ -407,6 +407,11 @@ def _other_city(chunk: Chunk, info: QuestionInfo) -> bool:
     return bool(city and asked and city not in asked)
 
 
+def names_cohort(text: str, info: QuestionInfo) -> bool:
+    """Whether a clause's own words name a class the question asks about (一批岗位…为2026届毕业生储备)."""
+    return any(f"{cohort}届" in text for cohort in info.cohorts)
+
+
 def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
     """Prefer notices of the years and region a question names; else the newer notice."""
     bonus = 0.0
@@ -414,7 +419,7 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
     if wanted and max(wanted) > newest:  # a class after every notice: the newest notices, as for 今年
         bonus += W.now_recency * (cohort_year(chunk) - newest)
     elif wanted:
-        if cohort_year(chunk) in wanted:
+        if cohort_year(chunk) in wanted or names_cohort(chunk.text, info):  # 为2026届储备… in a 2025届 notice
             bonus += W.cohort_match
         elif chunk.year in wanted:
             bonus += W.issue_year_match

@@ -168,6 +168,9 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
     # a figure asked in a unit (多少天) is stated only in that unit: 3个月 of training is not a number of days
     assert kinds("四川2025届宏志助航培训要上多少天课", "a", text="开展为期3个月的培训。") == {"detail_missing"}
     assert kinds("四川2025届宏志助航培训要上多少天课", "a", text="集中培训15个工作日。") == set()
+    # a clause that names the class asked is about that class, whatever its notice's class
+    assert "year_mismatch" not in kinds("四川2026届储备多少个见习岗位", "a", text="为2026届毕业生储备岗位20万个。")
+    assert "year_mismatch" in kinds("四川2026届储备多少个见习岗位", "a", text="储备岗位20万个。")
     # "as early as possible" is no date; "at once" answers how soon
     assert kinds("四川2025届公务员考试啥时候报名", "a", text="尽早安排招考。") == {"detail_missing"}
     assert kinds("四川2025届开学后多久开展工作", "a", text="开学后第一时间全面推进。") == set()

@@ -35,6 +35,8 @@ def test_the_cohort_the_question_names_wins_over_the_issue_year_and_other_cohort
         W.issue_year_match
     )
     assert bonus(clause(cohort="2029届"), asked) == 0
+    # a clause of an earlier class's notice that names the class asked (…为2031届毕业生储备岗位) counts as that class's
+    assert bonus(clause(cohort="2029届", text="为2031届毕业生储备岗位。"), asked) == pytest.approx(W.cohort_match)
 
 
 def test_with_no_year_asked_newer_notices_come_first_by_the_recency_step():
