@@ -60,7 +60,7 @@ def asked_unit(question: str) -> str | None:
     return (_ASKED_ONLY.get(found.group(1)) or unit_of(found.group(1))) if found else None
 
 
-def _states_unit(unit: str, text: str) -> bool:
+def states_unit(unit: str, text: str) -> bool:
     """Whether the text states a figure in that unit (a year such as 2025年 is not a number of years)."""
     span = _SPAN_IN.get(unit)
     if span is not None and span.search(_YEAR.sub(" ", text)):
@@ -89,7 +89,7 @@ def lacking_details(info: QuestionInfo, text: str) -> list[str]:
         (info.wants_day and not _DAY.search(figures), "具体日期"),
         (info.wants_phone and not _PHONE.search(text), "联系电话"),
         (info.wants_hour and not _HOUR.search(figures), "具体时刻"),
-        (unit is not None and not _states_unit(unit, text), "具体金额" if unit == "元" else "具体数字"),
+        (unit is not None and not states_unit(unit, text), "具体金额" if unit == "元" else "具体数字"),
         (info.wants_amount and not _AMOUNT.search(figures), "具体金额"),
         (info.wants_number and not info.wants_date and not _FIGURE.search(figures), "具体数字"),
         (info.wants_place and not _PLACE.search(text), "具体地点"),

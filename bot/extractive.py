@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 
 from bot.answer import Answer, Citation
-from bot.caveats import lacking_details
+from bot.caveats import asked_unit, lacking_details, states_unit
 from bot.chunks import Chunk
 from bot.cleaning import split_sentences
 from bot.profile import CorpusProfile
@@ -105,18 +105,27 @@ def best_sentences(
     rarest = focus(sentences, qkeys, idf or {})
     if limit > 1 and rarest and not any(rarest in sentences[i] for i in picked):
         picked.append(next(i for i, s in enumerate(sentences) if rarest in s))  # where the question's own word is
-    for _ in range(2 if limit > 1 else 0):  # the detail asked (when, where, how much) where the clause states it
+    for _ in range(2 if limit > 1 else 0):  # the detail asked (when, how much, how to apply) where the clause has it
         shown = "".join(sentences[i] for i in picked)
-        lacking = lacking_details(info, shown)
+        lacking = _lacking(info, shown)
         states = (
             i
             for score, i in scored
-            if i not in picked and score >= 0.3 * top_score and lacking_details(info, shown + sentences[i]) != lacking
+            if i not in picked and score >= 0.15 * top_score and _lacking(info, shown + sentences[i]) != lacking
         )
         if not lacking or (fill := next(states, None)) is None:
             break
         picked.append(fill)
+    # a figure whose sentence ends in ； goes on in the next part (…的70%；留用率达到50%以上的，提高至80%)
+    figured = [i for i in picked if _FIGURE.search(_YEAR.sub("", sentences[i])) and sentences[i].endswith(("；", ";"))]
+    tiers = [i + 1 for i in figured if i + 1 < len(sentences) and i + 1 not in picked]
+    picked += [i for i in tiers if _FIGURE.search(_YEAR.sub("", sentences[i]))]
     return [sentences[i] for i in sorted(picked)]
+
+
+def _lacking(info: QuestionInfo, text: str) -> list[str]:
+    """The details asked that the text lacks, but a place (any 部门 or 中心 reads as one: too loose to go by)."""
+    return [kind for kind in lacking_details(info, text) if kind != "具体地点"]
 
 
 def _scope_cn(chunk: Chunk) -> str:
@@ -158,11 +167,13 @@ def lead_fragment(sentences: list[str], info: QuestionInfo, qkeys: set[str], idf
     if len(body) <= LEAD_AFTER:
         return None
     wanted = _DATE if info.wants_date else _PLACE if info.wants_place and not info.wants_number else _FIGURE
+    unit = asked_unit(info.own or info.text) or ("元" if info.wants_amount and not info.wants_date else None)
     pieces = [p for p in re.split(r"(?<=[，,；;。])", body) if p.strip()]
     scored = [
         (score_sentence(p, qkeys, info, idf), i)
         for i, p in enumerate(pieces)
-        if wanted.search(p) and not _YEAR_ONLY.fullmatch(_YEAR.sub("", p).strip("，,；;。 "))
+        if (states_unit(unit, p) if unit else wanted.search(p))
+        and not _YEAR_ONLY.fullmatch(_YEAR.sub("", p).strip("，,；;。 "))
     ]
     if not scored:
         return None

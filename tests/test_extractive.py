@@ -55,3 +55,34 @@ def test_the_sentence_stating_the_detail_asked_is_quoted_with_the_best_one():
     question = "求职创业补贴能领多少 几月申请"
     picked = best_sentences(chunk, read_question(question), question, idf={"创业": 3.0})
     assert any("2000元" in s for s in picked) and any("每年10月" in s for s in picked)
+
+
+def test_a_figure_whose_sentence_ends_in_a_semicolon_is_quoted_with_its_higher_tier():
+    chunk = clause("见习单位按当地最低工资标准的70%申领就业见习补贴，所需资金从就业补助资金中列支；期满留用率达到50%以上的，提高至80%。")
+    question = "见习补贴按啥标准给"
+    picked = "".join(best_sentences(chunk, read_question(question), question, idf={}))
+    assert "70%" in picked and "80%" in picked
+
+
+def test_how_to_apply_is_quoted_even_from_a_sentence_sharing_few_words():
+    chunk = clause(
+        "发放一次性求职创业补贴。对毕业年度内有就业创业意愿的脱贫家庭、低保家庭、零就业家庭、残疾及获得国家助学贷款的"
+        "高校毕业生，按每人1500元标准发放一次性求职创业补贴。"
+        "申领时间为2030年10月8日至11月15日，由毕业生本人向所在学校提出申请，学校初审后报当地部门审核发放。"
+    )
+    question = "一次性求职补贴多少钱 咋申请"
+    picked = "".join(best_sentences(chunk, read_question(question), question, idf={}))
+    assert "1500元" in picked and "向所在学校提出申请" in picked
+
+
+def test_the_lead_states_the_amount_asked_not_another_figure():
+    from bot.extractive import _keys, lead_fragment
+
+    sentences = [
+        "高校毕业生到县以下基层单位就业、服务期在3年以上的，按每人每年最高8000元的标准给予学费补偿或国家助学贷款代偿，"
+        "补偿代偿期限为3年。"
+    ]
+    question = "去县以下基层上班 学费补偿一年给多少"
+    info = read_question(question)
+    lead = lead_fragment(sentences, info, _keys(question), {})
+    assert lead is not None and "8000元" in lead
