@@ -44,7 +44,7 @@ def decline_reason(
     flat = normalize(text).lower()
     if is_injection(text):
         return "injection"
-    if _any(words.off_topic, flat):
+    if _any(words.off_topic, flat) or any(re.search(pattern, flat) for pattern in words.advice):
         return "off-topic"
     if profile.cohort_years and any(c < profile.cohort_years[0] for c in info.cohorts):
         return "cohort"  # a class before every notice; a later one is answered from the newest, said to be older

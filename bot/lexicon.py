@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -86,6 +87,7 @@ class Lexicon(_Strict):
     attributes: dict[str, list[str]]
     domain: list[str]
     off_topic: list[str]
+    advice: list[str]
     national: list[str]
     service_lines: list[str]
     provinces: dict[str, Province]
@@ -119,6 +121,11 @@ def load_lexicon(path: Path) -> Lexicon:
     except ValidationError as exc:
         err = exc.errors()[0]
         raise LexiconError(f"{path}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from exc
+    for pattern in lexicon.advice:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise LexiconError(f"{path}: advice: {pattern!r} is not a regular expression ({exc})") from exc
     unknown = sorted(set(lexicon.cities.values()) - set(lexicon.provinces))
     if unknown:
         raise LexiconError(f"{path}: cities: provinces {unknown} are not listed under provinces")

@@ -110,6 +110,9 @@ def test_the_bundled_lexicon_follows_its_schema_and_a_bad_one_names_the_field(tm
     bad.write_text(lexicon_file().read_text(encoding="utf-8").replace("\ncities:\n", "\ncities:\n  某市: 某省\n"))
     with pytest.raises(LexiconError, match="某省"):
         load_lexicon(bad)
+    bad.write_text(lexicon_file().read_text(encoding="utf-8").replace('\nadvice: ["', '\nadvice: ["(unclosed", "'))
+    with pytest.raises(LexiconError, match="advice"):
+        load_lexicon(bad)
 
 
 @pytest.mark.parametrize(

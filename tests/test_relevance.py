@@ -137,6 +137,8 @@ def test_asking_the_bot_to_choose_for_you_is_not_covered():
     profile = CorpusProfile.from_chunks([QUOTA.chunk])
     assert decline_reason(asked("考公还是去大厂啊 你帮我选一个"), [QUOTA], profile) == "off-topic"
     assert decline_reason(asked("毕业去西部还是留在省城 该不该去啊"), [QUOTA], profile) == "off-topic"
+    assert decline_reason(asked("国企和私企哪个更稳 求建议"), [QUOTA], profile) == "off-topic"
+    assert decline_reason(asked("考公还是考编好啊"), [QUOTA], profile) == "off-topic"
 
 
 @pytest.mark.parametrize(
@@ -146,6 +148,8 @@ def test_asking_the_bot_to_choose_for_you_is_not_covered():
         ("推免名额一般怎么分", "attribute:admission"),
         ("试用期能直接辞职吗", "attribute:labour"),
         ("引进人才的安置补贴怎么领", "attribute:talent"),
+        ("征兵体检近视多少度能过", "attribute:fitness"),
+        ("灵活就业自己交社保每月多少", "attribute:contributions"),
     ],
 )
 def test_what_employment_notices_do_not_govern_is_declined_when_the_clauses_do_not_say_it(question, reason):
