@@ -434,7 +434,8 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
         bonus -= W.other_region if info.national else W.regional_unasked
     figures = _YEAR.sub(" ", chunk.text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
     dated = _DATE.search(figures) or (info.wants_duration and DURATION.search(figures))
-    if (info.wants_date and not dated) or (info.wants_number and not _NUMBER.search(figures)):
+    figure = _MONEY.search(figures) if info.wants_amount and not info.wants_date else _NUMBER.search(figures)
+    if (info.wants_date and not dated) or (info.wants_number and not figure):
         bonus -= W.no_figure
     if chunk.clause == "落款":
         if ISSUE_DATE.search(info.text):
@@ -454,6 +455,7 @@ _NUMBER = re.compile(
     r"(?<![（(\d])\d+(?![\d.、）)])|[一二三四五六七八九十百千万]+(个|所|人|万|名|项|家|次|批|倍|季|月|日|期|轮)|比例"
 )
 _YEAR = re.compile(r"20\d\d\s*[年届级]|〔20\d\d〕")
+_MONEY = re.compile(r"\d[\d,.]*\s*万?元|\d+(\.\d+)?\s*%|百分之")  # an amount, or a share of one (最低工资的70%)
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初|前完成|期间")
 DURATION = re.compile(r"\d+\s*个?(工作日|天|周|个月|年)(?!\d)")  # a span of time: answers 多久
 ISSUE_DATE = re.compile(  # when was the notice itself issued (not a report or plan it mentions)

@@ -75,6 +75,10 @@ def test_a_clause_with_no_figure_yields_to_how_many_questions():
     # a duration answers how long, not when
     assert bonus(clause(text="见习期限最长12个月。"), "见习最长能见习多久？") == 0
     assert bonus(clause(text="存档时间不超过2年。"), "几点下班？") == pytest.approx(-W.no_figure)
+    # an amount asked is a sum of money (or a share of one), not a month
+    assert bonus(clause(text="6月开展补贴政策宣传。"), "求职补贴有多少钱？") == pytest.approx(-W.no_figure)
+    assert bonus(clause(text="原则上不低于每人1000元。"), "求职补贴有多少钱？") == 0
+    assert bonus(clause(text="按最低工资标准的70%发放。"), "见习补贴给多少？") == 0
 
 
 def test_the_sign_off_answers_when_a_notice_was_issued_and_its_contacts():
