@@ -186,15 +186,33 @@ def caveats_for(
             break
     newest = max(cited, key=lambda n: (n.cohort_year, n.issued))
     later = max(info.cohorts, default=0) > max(profile.cohort_years, default=9999)  # a class after every notice
-    if (info.now and newest.cohort_year < today.year) or later:
+    ended = ended_on(cited_text, today) if info.now or later else None
+    if (info.now and newest.cohort_year < today.year) or later or ended:
+        over = f"所引条款写明执行至{ended}，已经到期；" if ended else ""
         out.append(
             Caveat(
                 kind="stale",
                 text=(
-                    f"你问的是{f'{max(info.cohorts)}届' if later else '现在'}的情况；"
+                    f"你问的是{f'{max(info.cohorts)}届' if later else '现在'}的情况；{over}"
                     f"已收录的相关通知是{newest.tag()}（{newest.issued[:10]}印发），"
                     f"{today.year}年的最新政策请以学校和主管部门的最新通知为准。"
                 ),
             )
         )
     return out
+
+
+_ENDS = re.compile(r"(?:执行|有效|实施|政策)期?(?:限)?(?:为|截)?至\s*(20\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+
+
+def ended_on(text: str, today: date) -> str | None:
+    """The end date a clause gives its policy (执行期至2025年12月31日), when that day has passed."""
+    for found in _ENDS.finditer(normalize(text)):
+        year, month, day = (int(g) for g in found.groups())
+        try:
+            end = date(year, month, day)
+        except ValueError:
+            continue
+        if end < today:
+            return f"{year}年{month}月{day}日"
+    return None

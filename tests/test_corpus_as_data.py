@@ -174,6 +174,14 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
     # a clause that names the class asked is about that class, whatever its notice's class
     assert "year_mismatch" not in kinds("四川2026届储备多少个见习岗位", "a", text="为2026届毕业生储备岗位20万个。")
     assert "year_mismatch" in kinds("四川2026届储备多少个见习岗位", "a", text="储备岗位20万个。")
+    # a clause whose policy has run out says so when the question is about now
+    ran_out = "四川2025届扩岗补助现在还能申请吗"
+    info = read_question(ran_out, PROFILE)
+    cited = [Citation(doc="a", title="t", doc_number=None, clause="一、1.", quote="政策执行期至2025年12月31日。")]
+    later = caveats_for(info, cited, {("a", "一、1."): cited[0].quote}, PROFILE, date(2026, 11, 30))
+    assert any("执行至2025年12月31日，已经到期" in c.text for c in later if c.kind == "stale")
+    sooner = caveats_for(info, cited, {("a", "一、1."): cited[0].quote}, PROFILE, date(2025, 6, 1))
+    assert not any("已经到期" in c.text for c in sooner)
     # "as early as possible" is no date; "at once" answers how soon
     assert kinds("四川2025届公务员考试啥时候报名", "a", text="尽早安排招考。") == {"detail_missing"}
     assert kinds("四川2025届开学后多久开展工作", "a", text="开学后第一时间全面推进。") == set()
