@@ -15,7 +15,7 @@ from datetime import date
 from bot.answer import Caveat, Citation
 from bot.figures import figures, unit_of
 from bot.profile import CorpusProfile, NoticeInfo, Region
-from bot.question import QuestionInfo, asks_as_before, normalize
+from bot.question import QuestionInfo, asks_as_before, normalize, read_question
 from bot.retrieval import names_cohort
 
 _YEAR = re.compile(r"20\d\d\s*[年届级]|[〔\[(（]20\d\d[〕\])）]")
@@ -77,13 +77,19 @@ def missing_detail(info: QuestionInfo, text: str) -> str | None:
     return lacking[0] if lacking else None
 
 
+def own_words(info: QuestionInfo) -> str:
+    """What a question asks in: a follow-up's own words (报名时间呢？), or the chat's if it asks as before (那…呢？)."""
+    if info.own and not (asks_as_before(info.own) and not read_question(info.own).asks_own()):
+        return info.own
+    return info.text
+
+
 def lacking_details(info: QuestionInfo, text: str) -> list[str]:
     """Every kind of detail the question asks for that the text does not state, in the order a reader needs them."""
     figures = _YEAR.sub(" ", text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
     if _ASKS_DOC_NUMBER.search(info.text):
         return []
-    own = info.own if info.own and not asks_as_before(info.own) else info.text  # 那三支一扶呢？ asks as before
-    unit = asked_unit(own)
+    unit = asked_unit(own_words(info))
     checks = [
         (info.wants_date and not (_DATE.search(figures) or _DURATION.search(figures)), "具体时间"),
         (info.wants_day and not _DAY.search(figures), "具体日期"),

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 
 from bot.answer import Answer, Citation
-from bot.caveats import asked_unit, lacking_details, states_unit
+from bot.caveats import asked_unit, lacking_details, own_words, states_unit
 from bot.chunks import Chunk
 from bot.cleaning import split_sentences
 from bot.profile import CorpusProfile
@@ -167,7 +167,7 @@ def lead_fragment(sentences: list[str], info: QuestionInfo, qkeys: set[str], idf
     if len(body) <= LEAD_AFTER:
         return None
     wanted = _DATE if info.wants_date else _PLACE if info.wants_place and not info.wants_number else _FIGURE
-    unit = asked_unit(info.own or info.text) or ("元" if info.wants_amount and not info.wants_date else None)
+    unit = asked_unit(own_words(info)) or ("元" if info.wants_amount and not info.wants_date else None)
     pieces = [p for p in re.split(r"(?<=[，,；;。])", body) if p.strip()]
     scored = [
         (score_sentence(p, qkeys, info, idf), i)

@@ -182,6 +182,11 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
     assert any("执行至2025年12月31日，已经到期" in c.text for c in later if c.kind == "stale")
     sooner = caveats_for(info, cited, {("a", "一、1."): cited[0].quote}, PROFILE, date(2025, 6, 1))
     assert not any("已经到期" in c.text for c in sooner)
+    # a follow-up asking its own thing (报名时间呢？) is not held to the unit the question before it asked (招多少人)
+    follow = read_question("四川2025届三支一扶招多少人 报名时间呢", PROFILE)
+    follow.own = "报名时间呢"
+    dated = [Citation(doc="a", title="t", doc_number=None, clause="一、1.", quote="报名时间为2025年4月10日至20日。")]
+    assert not caveats_for(follow, dated, {("a", "一、1."): dated[0].quote}, PROFILE, date(2025, 6, 1))
     # "as early as possible" is no date; "at once" answers how soon
     assert kinds("四川2025届公务员考试啥时候报名", "a", text="尽早安排招考。") == {"detail_missing"}
     assert kinds("四川2025届开学后多久开展工作", "a", text="开学后第一时间全面推进。") == set()
