@@ -17,7 +17,7 @@ from bot.answer_log import log_answer
 from bot.caveats import caveats_for
 from bot.corpus import Corpus
 from bot.decline import decline_message, decline_reason
-from bot.extractive import extractive_answer, rerank
+from bot.extractive import extractive_answer, rerank, with_attachment_items
 from bot.lexicon import lexicon
 from bot.profile import CorpusProfile
 from bot.question import QuestionInfo, asks_as_before, correct, normalize, plain, read_question
@@ -203,6 +203,8 @@ class AnswerChain:
             per_side = [search(query, W.rerank_depth, side) for side in sides]
             hits = _one_per_side(hits, [rerank(h, info, about, retriever.idf, W.rerank) for h in per_side])
         hits = on_topic(hits, info)[:k]
+        if hits:
+            hits = with_attachment_items(hits, info, retriever.notice_chunks(hits[0].chunk.doc))
         elapsed = (time.perf_counter() - started) * 1000
         return Retrieved(asked, query, info, hits, history, started, elapsed, retriever.idf, profile)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot.answer import Answer, Citation
 from bot.caveats import asked_unit, lacking_details, own_words, states_unit
@@ -19,6 +19,7 @@ ECHO_FLOOR = 0.3
 SHORT_SIGN_OFF = 200
 LEAD_AFTER = 60  # an answer longer than this leads with the fragment holding the asked detail
 OVERVIEW_ITEMS = 4
+LIST_ITEMS = 12  # an attachment with more items than this is a document of its own, not a list to quote
 _DIGIT = re.compile(r"\d")
 _FIGURE = re.compile(r"(?<![（(\d])\d+(?![\d.．、）)])")  # a number that is not a label such as 6. or （2）
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初")
@@ -183,6 +184,43 @@ def lead_fragment(sentences: list[str], info: QuestionInfo, qkeys: set[str], idf
     return fragment + "。" if fragment and fragment != body.rstrip("。") else None
 
 
+_ITEM = re.compile(r"^(附件\S*) \d+\.$")  # an attachment's numbered item: 附件1 2., 附件 3.
+LIST_WORDS = ("材料", "清单", "要带", "要交", "要准备", "要提供")
+
+
+def asks_for_the_list(info: QuestionInfo) -> bool:
+    """Whether a question asks for what to hand in or bring (materials), which an attachment lists item by item."""
+    return info.wants_procedure or any(w in info.text for w in LIST_WORDS)
+
+
+def with_attachment_items(hits: list[Hit], info: QuestionInfo, notice: Sequence[Chunk]) -> list[Hit]:
+    """When the best clause is one item of an attachment and the question asks what to hand in: the best item,
+    then the attachment's other items in order, then the other hits."""
+    found = _ITEM.match(hits[0].chunk.clause) if hits and not info.compare else None
+    if found is None or not asks_for_the_list(info):
+        return hits
+    items = [c for c in notice if (m := _ITEM.match(c.clause)) and m.group(1) == found.group(1)]
+    if len(items) < 2 or len(items) > LIST_ITEMS:
+        return hits
+    others = [Hit(c, hits[0].score) for c in items if c.id != hits[0].chunk.id]
+    listed = {c.id for c in items}
+    return [hits[0], *others, *(h for h in hits[1:] if h.chunk.id not in listed)]
+
+
+def other_items(hits: list[Hit], info: QuestionInfo) -> list[Chunk]:
+    """The attachment's other items that follow the best one in the hits (see with_attachment_items)."""
+    found = _ITEM.match(hits[0].chunk.clause) if hits else None
+    if found is None or info.compare or not asks_for_the_list(info):
+        return []
+    items = []
+    for hit in hits[1:]:
+        m = _ITEM.match(hit.chunk.clause)
+        if not (m and m.group(1) == found.group(1) and hit.chunk.doc == hits[0].chunk.doc):
+            break
+        items.append(hit.chunk)
+    return items
+
+
 def pick_hits(hits: list[Hit], info: QuestionInfo) -> list[Hit]:
     """The clauses to answer from: the best, plus the best of another notice when comparing."""
     if not hits:
@@ -251,6 +289,11 @@ def compose(
             else:
                 parts.append(f"另据{tag}：{body}[{n}]")
         citations.append(Citation.from_chunk(chunk, quote))
+    if citations and (items := other_items(hits, info)):  # what else to hand in, as the attachment lists it
+        parts.append(f"{hits[0].chunk.clause.split()[0]}还列有：")
+        for item in items:
+            citations.append(Citation.from_chunk(item, item.text.strip()))
+            parts.append(f"{item.text.strip()}[{len(citations)}]")
     return "\n".join(parts), citations
 
 

@@ -285,3 +285,27 @@ def test_a_question_about_now_or_a_later_class_is_fitted_by_the_regions_newest_n
         assert fitting(profile, read_question(question, profile), Filters()) == (None, {"ningxia-2031-class"})
     both = fitting(profile, read_question("宁夏三支一扶几月报名", profile), Filters())
     assert both == (None, None)  # no year asked: every notice fits
+
+
+def test_asking_what_to_hand_in_lists_every_item_of_the_attachment_the_best_one_first(tmp_path, settings, fake_embeddings):
+    from bot.extractive import compose, with_attachment_items
+    from bot.retrieval import Hit
+
+    with_materials = NINGXIA.replace(
+        "宁夏回族自治区教育厅\n2030年12月1日\n",
+        "宁夏回族自治区教育厅\n2030年12月1日\n附件1\n见习补贴申领材料\n1.就业见习补贴申请表（加盖单位公章）。\n"
+        "2.见习人员身份证复印件；尚未取得毕业证书的，提供学校出具的在读证明。\n3.见习协议书。\n",
+    )
+    corpus = corpus_of(tmp_path / "k", settings, fake_embeddings, ("nx.md", with_materials))
+    notice = corpus.retriever().notice_chunks("ningxia-2031-class")
+    item = {c.clause: c for c in notice}
+    best = [Hit(item["附件1 2."], 0.05), Hit(item["一、2."], 0.04)]
+
+    question = read_question("宁夏见习补贴没毕业证的要交啥材料", corpus.profile)
+    text, citations = compose(with_attachment_items(best, question, notice), question, question.text)
+    assert [c.clause for c in citations] == ["附件1 2.", "附件1 1.", "附件1 3."]
+    assert "附件1还列有" in text and "见习协议书" in text
+
+    one = read_question("宁夏见习补贴申请表上写哪些内容", corpus.profile)  # about one item: that item alone
+    _, citations = compose(with_attachment_items(best, one, notice), one, one.text)
+    assert [c.clause for c in citations] == ["附件1 2."]
