@@ -195,13 +195,14 @@ def caveats_for(
     ended = ended_on(cited_text, today) if info.now or later else None
     if (info.now and newest.cohort_year < today.year) or later or ended:
         over = f"所引条款写明执行至{ended}，已经到期；" if ended else ""
+        asked = f"{max(info.cohorts)}届" if later else "现在"
         out.append(
             Caveat(
                 kind="stale",
                 text=(
-                    f"你问的是{f'{max(info.cohorts)}届' if later else '现在'}的情况；{over}"
+                    f"你问的是{asked}的情况；{over}"
                     f"已收录的相关通知是{newest.tag()}（{newest.issued[:10]}印发），"
-                    f"{today.year}年的最新政策请以学校和主管部门的最新通知为准。"
+                    f"{asked if later else f'{today.year}年'}的最新政策请以学校和主管部门的最新通知为准。"
                 ),
             )
         )

@@ -103,6 +103,8 @@ def test_a_class_after_every_notice_is_answered_from_the_newest_notice_said_to_b
     answer = chain.answer("2027届毕业生有什么就业政策？")
     assert answer.grounded and {c.doc for c in answer.citations} == {"moe-2024-class"}
     assert {c.kind for c in answer.caveats} == {"year_mismatch", "stale"}
+    stale = next(c.text for c in answer.caveats if c.kind == "stale")
+    assert "2027届的最新政策" in stale and "2026年" not in stale  # the class asked, not this calendar year
 
 
 def test_an_injection_changes_nothing_and_leaks_no_prompt(chain):
