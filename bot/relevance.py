@@ -7,6 +7,8 @@ spellings are data (`topics` in the lexicon).
 
 from __future__ import annotations
 
+import re
+
 from bot.chunks import Chunk
 from bot.lexicon import Lexicon, Topic, lexicon
 from bot.question import QuestionInfo
@@ -20,10 +22,19 @@ def asked_topics(text: str, words: Lexicon | None = None) -> list[tuple[str, Top
     words = words or lexicon()
     found = []
     for topic in words.topics:
-        said = next((w for w in topic.ask if words.says(normalize(w).lower(), flat)), None)
+        said = next((w for w in topic.ask if words.says(normalize(w).lower(), flat) and not _says_who(w, flat)), None)
         if said is not None:
             found.append((said, topic))
     return found
+
+
+def _says_who(word: str, flat: str) -> bool:
+    """Whether every mention of the word says who the asker is (我非全研究生, 我是研究生), not what is asked about."""
+    spots = [m.start() for m in re.finditer(re.escape(normalize(word).lower()), flat)]
+    return bool(spots) and all(_I_AM.search(flat[max(0, i - 8) : i]) for i in spots)
+
+
+_I_AM = re.compile(r"我们?是?(一[个名])?(非全|在读|应届|往届|全日制)?$")  # 我是研究生, 我非全研究生; not 我想考研
 
 
 def question_topics(info: QuestionInfo, words: Lexicon | None = None) -> list[tuple[str, Topic]]:

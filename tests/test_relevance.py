@@ -155,3 +155,10 @@ def test_asking_the_bot_to_choose_for_you_is_not_covered():
 def test_what_employment_notices_do_not_govern_is_declined_when_the_clauses_do_not_say_it(question, reason):
     profile = CorpusProfile.from_chunks([QUOTA.chunk])
     assert decline_reason(asked(question), [QUOTA, STAFF], profile) == reason
+
+
+def test_a_topic_word_that_says_who_the_asker_is_is_not_the_topic_asked():
+    assert [w for w, _ in asked_topics("校招能卡非全日制吗 我非全研究生")] == []
+    assert [w for w, _ in asked_topics("我是一名应届研究生 有啥补贴")] == []
+    assert [w for w, _ in asked_topics("我想考研 几月报名")] == ["考研"]
+    assert [w for w, _ in asked_topics("研究生招录几月完成")] == ["研究生"]
