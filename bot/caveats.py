@@ -16,6 +16,7 @@ from bot.answer import Caveat, Citation
 from bot.figures import figures, unit_of
 from bot.profile import CorpusProfile, NoticeInfo, Region
 from bot.question import QuestionInfo, asks_as_before, normalize, read_question
+from bot.retrieval import MATERIALS as _MATERIALS
 from bot.retrieval import names_cohort
 
 _YEAR = re.compile(r"20\d\d\s*[年届级]|[〔\[(（]20\d\d[〕\])）]")
@@ -100,6 +101,7 @@ def lacking_details(info: QuestionInfo, text: str) -> list[str]:
         (info.wants_number and not info.wants_date and not _FIGURE.search(figures), "具体数字"),
         (info.wants_place and not _PLACE.search(text), "具体地点"),
         (info.wants_procedure and not _PROCEDURE.search(text), "具体办理流程"),
+        (info.wants_materials and not _MATERIALS.search(text), "所需材料"),
     ]
     return list(dict.fromkeys(kind for failed, kind in checks if failed))
 
@@ -193,7 +195,8 @@ def caveats_for(
     newest = max(cited, key=lambda n: (n.cohort_year, n.issued))
     later = max(info.cohorts, default=0) > max(profile.cohort_years, default=9999)  # a class after every notice
     ended = ended_on(cited_text, today) if info.now or later else None
-    if (info.now and newest.cohort_year < today.year) or later or ended:
+    now_year = today.year + 1 if info.next_year else today.year  # 明年: this year's class is older than asked
+    if (info.now and newest.cohort_year < now_year) or later or ended:
         over = f"所引条款写明执行至{ended}，已经到期；" if ended else ""
         asked = f"{max(info.cohorts)}届" if later else "现在"
         out.append(

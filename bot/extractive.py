@@ -125,8 +125,9 @@ def best_sentences(
 
 
 def _lacking(info: QuestionInfo, text: str) -> list[str]:
-    """The details asked that the text lacks, but a place (any 部门 or 中心 reads as one: too loose to go by)."""
-    return [kind for kind in lacking_details(info, text) if kind != "具体地点"]
+    """The details asked that the text lacks, but a place or a bare figure (any 部门 reads as a place, any number as
+    a figure: a sentence with one need not state what was asked)."""
+    return [kind for kind in lacking_details(info, text) if kind not in ("具体地点", "具体数字")]
 
 
 def _scope_cn(chunk: Chunk) -> str:
@@ -185,12 +186,11 @@ def lead_fragment(sentences: list[str], info: QuestionInfo, qkeys: set[str], idf
 
 
 _ITEM = re.compile(r"^(附件\S*) \d+\.$")  # an attachment's numbered item: 附件1 2., 附件 3.
-LIST_WORDS = ("材料", "清单", "要带", "要交", "要准备", "要提供")
 
 
 def asks_for_the_list(info: QuestionInfo) -> bool:
     """Whether a question asks for what to hand in or bring (materials), which an attachment lists item by item."""
-    return info.wants_procedure or any(w in info.text for w in LIST_WORDS)
+    return info.wants_procedure or info.wants_materials
 
 
 def with_attachment_items(hits: list[Hit], info: QuestionInfo, notice: Sequence[Chunk]) -> list[Hit]:

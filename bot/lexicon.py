@@ -58,6 +58,8 @@ class Intents(_Strict):
     compare: list[str]
     choice: list[str]
     now: list[str]
+    next_year: list[str]
+    materials: list[str]
     confirm: list[str]
     english: dict[str, list[str]]
 

@@ -213,6 +213,8 @@ class QuestionInfo:
     compare: bool = False
     follow_up: bool = False
     now: bool = False
+    next_year: bool = False
+    wants_materials: bool = False
     confirm: bool = False
     national: bool = False
     own: str = ""
@@ -293,6 +295,8 @@ def read_question(text: str, profile: CorpusProfile | None = None, words: Lexico
         or bool(re.search(r"\b(compare|difference|differ)\b", lower)),
         follow_up=follow_up,
         now=asks("now", intents.now),
+        next_year=asks("next_year", intents.next_year),
+        wants_materials=asks("materials", intents.materials),
         confirm=asks("confirm", intents.confirm),
         national=_has(flat, lower, words.national, words.national),
     )

@@ -437,6 +437,8 @@ def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
     figure = _MONEY.search(figures) if info.wants_amount and not info.wants_date else _NUMBER.search(figures)
     if (info.wants_date and not dated) or (info.wants_number and not figure):
         bonus -= W.no_figure
+    if info.wants_materials and not MATERIALS.search(chunk.text):  # what to hand in: a clause listing none
+        bonus -= W.no_figure
     if chunk.clause == "落款":
         if ISSUE_DATE.search(info.text):
             bonus += W.issue_date
@@ -455,6 +457,7 @@ _NUMBER = re.compile(
     r"(?<![（(\d])\d+(?![\d.、）)])|[一二三四五六七八九十百千万]+(个|所|人|万|名|项|家|次|批|倍|季|月|日|期|轮)|比例"
 )
 _YEAR = re.compile(r"20\d\d\s*[年届级]|〔20\d\d〕")
+MATERIALS = re.compile(r"材料|复印件|证明|申请表|登记表|协议书|证书|凭证|身份证|清单")  # what to hand in
 _MONEY = re.compile(r"\d[\d,.]*\s*万?元|\d+(\.\d+)?\s*%|百分之")  # an amount, or a share of one (最低工资的70%)
 _DATE = re.compile(r"\d+\s*[月日]|[上中下]旬|月底|年底|月初|年初|前完成|期间")
 DURATION = re.compile(r"\d+\s*个?(工作日|天|周|个月|年)(?!\d)")  # a span of time: answers 多久

@@ -187,6 +187,17 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
     follow.own = "报名时间呢"
     dated = [Citation(doc="a", title="t", doc_number=None, clause="一、1.", quote="报名时间为2025年4月10日至20日。")]
     assert not caveats_for(follow, dated, {("a", "一、1."): dated[0].quote}, PROFILE, date(2025, 6, 1))
+    # 明年 asks a year on: this year's class is already older than asked
+    this_year = CorpusProfile(notices={"c": notice("c", "四川省", "2026届", "2025-11-01")})
+    info = read_question("明年四川特岗招多少人", this_year)
+    cited = [Citation(doc="c", title="t", doc_number=None, clause="一、1.", quote="拟招聘 800 人。")]
+    texts = {("c", "一、1."): "拟招聘 800 人。"}
+    assert "stale" in {c.kind for c in caveats_for(info, cited, texts, this_year, date(2026, 11, 30))}
+    now = read_question("今年四川特岗招多少人", this_year)
+    assert "stale" not in {c.kind for c in caveats_for(now, cited, texts, this_year, date(2026, 11, 30))}
+    # what to hand in is stated by a list of materials, not by how to apply
+    assert kinds("四川2025届求职补贴申请要准备哪些材料", "a", text="由毕业生本人通过小程序在线申请。") == {"detail_missing"}
+    assert kinds("四川2025届求职补贴申请要准备哪些材料", "a", text="提交申请表和身份证复印件。") == set()
     # "as early as possible" is no date; "at once" answers how soon
     assert kinds("四川2025届公务员考试啥时候报名", "a", text="尽早安排招考。") == {"detail_missing"}
     assert kinds("四川2025届开学后多久开展工作", "a", text="开学后第一时间全面推进。") == set()

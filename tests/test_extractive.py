@@ -86,3 +86,4 @@ def test_the_lead_states_the_amount_asked_not_another_figure():
     info = read_question(question)
     lead = lead_fragment(sentences, info, _keys(question), {})
     assert lead is not None and "8000元" in lead
+

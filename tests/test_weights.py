@@ -79,6 +79,9 @@ def test_a_clause_with_no_figure_yields_to_how_many_questions():
     assert bonus(clause(text="6月开展补贴政策宣传。"), "求职补贴有多少钱？") == pytest.approx(-W.no_figure)
     assert bonus(clause(text="原则上不低于每人1000元。"), "求职补贴有多少钱？") == 0
     assert bonus(clause(text="按最低工资标准的70%发放。"), "见习补贴给多少？") == 0
+    # what to hand in: a clause naming no material sinks
+    assert bonus(clause(text="按最低工资标准的70%发放。"), "见习补贴要交啥材料？") == pytest.approx(-W.no_figure)
+    assert bonus(clause(text="提交申请表和身份证复印件。"), "见习补贴要交啥材料？") == 0
 
 
 def test_the_sign_off_answers_when_a_notice_was_issued_and_its_contacts():
