@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
 
 from bot.answer import Caveat, Citation
 from bot.figures import figures, unit_of
@@ -80,9 +81,16 @@ def missing_detail(info: QuestionInfo, text: str) -> str | None:
 
 def own_words(info: QuestionInfo) -> str:
     """What a question asks in: a follow-up's own words (报名时间呢？), or the chat's if it asks as before (那…呢？)."""
-    if info.own and not (asks_as_before(info.own) and not read_question(info.own).asks_own()):
-        return info.own
-    return info.text
+    return info.own if info.own and _asks_itself(info.own) else info.text
+
+
+@cache
+def _asks_itself(follow_up: str) -> bool:
+    """Whether a follow-up asks its own thing (报名时间呢？) rather than what the question before asked (那…呢？).
+
+    Read once per follow-up: the sentence picking asks it of every candidate sentence.
+    """
+    return not (asks_as_before(follow_up) and not read_question(follow_up).asks_own())
 
 
 def lacking_details(info: QuestionInfo, text: str) -> list[str]:

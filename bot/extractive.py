@@ -118,10 +118,15 @@ def best_sentences(
             break
         picked.append(fill)
     # a figure whose sentence ends in ； goes on in the next part (…的70%；留用率达到50%以上的，提高至80%)
-    figured = [i for i in picked if _FIGURE.search(_YEAR.sub("", sentences[i])) and sentences[i].endswith(("；", ";"))]
+    figured = [i for i in picked if _has_figure(sentences[i]) and sentences[i].endswith(("；", ";"))]
     tiers = [i + 1 for i in figured if i + 1 < len(sentences) and i + 1 not in picked]
-    picked += [i for i in tiers if _FIGURE.search(_YEAR.sub("", sentences[i]))]
+    picked += [i for i in tiers if _has_figure(sentences[i])]
     return [sentences[i] for i in sorted(picked)]
+
+
+def _has_figure(sentence: str) -> bool:
+    """Whether a sentence states a figure other than a year (2025年 dates, it does not count)."""
+    return bool(_FIGURE.search(_YEAR.sub("", sentence)))
 
 
 def _lacking(info: QuestionInfo, text: str) -> list[str]:
@@ -188,6 +193,12 @@ def lead_fragment(sentences: list[str], info: QuestionInfo, qkeys: set[str], idf
 _ITEM = re.compile(r"^(附件\S*) \d+\.$")  # an attachment's numbered item: 附件1 2., 附件 3.
 
 
+def _attachment(chunk: Chunk) -> str | None:
+    """The attachment a clause is a numbered item of (附件1 for 附件1 2.), None for any other clause."""
+    found = _ITEM.match(chunk.clause)
+    return found.group(1) if found else None
+
+
 def asks_for_the_list(info: QuestionInfo) -> bool:
     """Whether a question asks for what to hand in or bring (materials), which an attachment lists item by item."""
     return info.wants_procedure or info.wants_materials
@@ -196,10 +207,10 @@ def asks_for_the_list(info: QuestionInfo) -> bool:
 def with_attachment_items(hits: list[Hit], info: QuestionInfo, notice: Sequence[Chunk]) -> list[Hit]:
     """When the best clause is one item of an attachment and the question asks what to hand in: the best item,
     then the attachment's other items in order, then the other hits."""
-    found = _ITEM.match(hits[0].chunk.clause) if hits and not info.compare else None
-    if found is None or not asks_for_the_list(info):
+    attachment = _attachment(hits[0].chunk) if hits and not info.compare else None
+    if attachment is None or not asks_for_the_list(info):
         return hits
-    items = [c for c in notice if (m := _ITEM.match(c.clause)) and m.group(1) == found.group(1)]
+    items = [c for c in notice if _attachment(c) == attachment]
     if len(items) < 2 or len(items) > LIST_ITEMS:
         return hits
     others = [Hit(c, hits[0].score) for c in items if c.id != hits[0].chunk.id]
@@ -209,13 +220,12 @@ def with_attachment_items(hits: list[Hit], info: QuestionInfo, notice: Sequence[
 
 def other_items(hits: list[Hit], info: QuestionInfo) -> list[Chunk]:
     """The attachment's other items that follow the best one in the hits (see with_attachment_items)."""
-    found = _ITEM.match(hits[0].chunk.clause) if hits else None
-    if found is None or info.compare or not asks_for_the_list(info):
+    attachment = _attachment(hits[0].chunk) if hits else None
+    if attachment is None or info.compare or not asks_for_the_list(info):
         return []
     items = []
     for hit in hits[1:]:
-        m = _ITEM.match(hit.chunk.clause)
-        if not (m and m.group(1) == found.group(1) and hit.chunk.doc == hits[0].chunk.doc):
+        if _attachment(hit.chunk) != attachment or hit.chunk.doc != hits[0].chunk.doc:
             break
         items.append(hit.chunk)
     return items

@@ -329,8 +329,8 @@ def fitting(profile: CorpusProfile, info: QuestionInfo, filters: Filters) -> tup
         years = set().union(*(profile.by_year.get(year, set()) for year in info.asked_years))
         national &= years
         regional = (regional & years) or regional  # the region's own notice of another year, with a caveat
-    newest_asked = max(info.asked_years, default=0) > max(profile.cohort_years, default=0)
-    if regional and (newest_asked or (info.now and not info.asked_years)):  # 今年, 27届: the region's newest
+    newest = max(profile.cohort_years, default=0)
+    if regional and (after_every_notice(info, newest) or (info.now and not info.asked_years)):  # 今年, 27届
         last = max(profile.notices[d].cohort_year for d in regional)
         regional = {d for d in regional if profile.notices[d].cohort_year == last}
     fit = national | regional
@@ -407,6 +407,11 @@ def _other_city(chunk: Chunk, info: QuestionInfo) -> bool:
     return bool(city and asked and city not in asked)
 
 
+def after_every_notice(info: QuestionInfo, newest: int) -> bool:
+    """Whether the question names a class or year after the newest notice's class (27届 when 26届 is the newest)."""
+    return max(info.asked_years, default=0) > newest
+
+
 def names_cohort(text: str, info: QuestionInfo) -> bool:
     """Whether a clause's own words name a class the question asks about (一批岗位…为2026届毕业生储备)."""
     return any(f"{cohort}届" in text for cohort in info.cohorts)
@@ -415,8 +420,8 @@ def names_cohort(text: str, info: QuestionInfo) -> bool:
 def _context_bonus(chunk: Chunk, info: QuestionInfo, newest: int) -> float:
     """Prefer notices of the years and region a question names; else the newer notice."""
     bonus = 0.0
-    wanted = set(info.cohorts) | set(info.years)
-    if wanted and max(wanted) > newest:  # a class after every notice: the newest notices, as for 今年
+    wanted = info.asked_years
+    if after_every_notice(info, newest):  # a class after every notice: the newest notices, as for 今年
         bonus += W.now_recency * (cohort_year(chunk) - newest)
     elif wanted:
         if cohort_year(chunk) in wanted or names_cohort(chunk.text, info):  # 为2026届储备… in a 2025届 notice
