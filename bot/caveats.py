@@ -15,6 +15,7 @@ from functools import cache
 
 from bot.answer import Caveat, Citation
 from bot.figures import figures, unit_of
+from bot.lexicon import Detail, lexicon
 from bot.profile import CorpusProfile, NoticeInfo, Region
 from bot.question import QuestionInfo, asks_as_before, normalize, read_question
 from bot.retrieval import MATERIALS as _MATERIALS
@@ -99,6 +100,8 @@ def lacking_details(info: QuestionInfo, text: str) -> list[str]:
     if _ASKS_DOC_NUMBER.search(info.text):
         return []
     unit = asked_unit(own_words(info))
+    details = _unstated_details(info, text)
+    figure_asked = not _asked_details(info)  # 网址是多少 asks an address, not a figure
     checks = [
         (info.wants_date and not (_DATE.search(figures) or _DURATION.search(figures)), "具体时间"),
         (info.wants_day and not _DAY.search(figures), "具体日期"),
@@ -106,12 +109,24 @@ def lacking_details(info: QuestionInfo, text: str) -> list[str]:
         (info.wants_hour and not _HOUR.search(figures), "具体时刻"),
         (unit is not None and not states_unit(unit, text), "具体金额" if unit == "元" else "具体数字"),
         (info.wants_amount and not _AMOUNT.search(figures), "具体金额"),
-        (info.wants_number and not info.wants_date and not _FIGURE.search(figures), "具体数字"),
+        (figure_asked and info.wants_number and not info.wants_date and not _FIGURE.search(figures), "具体数字"),
         (info.wants_place and not _PLACE.search(text), "具体地点"),
         (info.wants_procedure and not _PROCEDURE.search(text), "具体办理流程"),
         (info.wants_materials and not _MATERIALS.search(text), "所需材料"),
     ]
-    return list(dict.fromkeys(kind for failed, kind in checks if failed))
+    return list(dict.fromkeys([*(kind for failed, kind in checks if failed), *details]))
+
+
+def _asked_details(info: QuestionInfo) -> list[Detail]:
+    """The lexicon's details (网址, 学时) the question asks for."""
+    asked = normalize(own_words(info)).lower()
+    return [d for d in lexicon().details if any(normalize(w).lower() in asked for w in d.ask)]
+
+
+def _unstated_details(info: QuestionInfo, text: str) -> list[str]:
+    """The lexicon's details the question asks that the text does not state."""
+    flat = normalize(text).lower()
+    return [d.name for d in _asked_details(info) if not any(re.search(p, flat) for p in d.state)]
 
 
 def answer_text(shown: str) -> str:
@@ -193,11 +208,15 @@ def caveats_for(
         if info.compare:
             break
         own = profile.has_region(region) or (region.city and profile.has_region(Region(region.province)))
-        if not own or not first.region.contains(region):
+        # the region has notices of its own, but the answer is the nation's: they do not say it
+        national_instead = bool(own) and first.region.national and not region.national
+        if not own or not first.region.contains(region) or national_instead:
             where = "全国性的通知" if first.region.national else f"{first.region.label()}的通知"
             head = f"以下依据{where}，不是{region.name}的通知"
             if not own:
                 head = f"已收录的通知中没有{region.name}的，以下依据{where}"
+            elif national_instead:
+                head = f"已收录的{region.name}相关通知没有写到这一点，以下依据{where}"
             out.append(Caveat(kind="region_mismatch", text=f"{head}，{region.name}的具体规定请咨询当地。"))
             break
     newest = max(cited, key=lambda n: (n.cohort_year, n.issued))

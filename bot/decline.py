@@ -13,7 +13,7 @@ from bot.injection import is_injection
 from bot.lexicon import Lexicon, lexicon
 from bot.profile import CorpusProfile, Region
 from bot.question import QuestionInfo, normalize
-from bot.relevance import unstated_topic
+from bot.relevance import question_topics, states, unstated_topic
 from bot.retrieval import Hit
 
 WHERE_TO_ASK = "建议咨询所在学校的就业指导中心（就业办），或当地人力资源和社会保障部门（电话 12333）。"
@@ -51,11 +51,15 @@ def decline_reason(
     if not hits:
         return "no-match"
     top_text = normalize(" ".join(h.chunk.text for h in hits[:3])).lower()
+    programme = _names_programme(info, hits, words)
     for name, attribute_words in words.attributes.items():  # any word of the group counts (户口 and 户籍)
+        if programme and name in words.programme_attributes:
+            continue  # 三支一扶的工资: answered from the programme's clause, the salary said to be missing
         if _any(attribute_words, flat) and not _any(attribute_words, top_text):
             return f"attribute:{name}"
     # a figure for a place no notice is for, when the best clause is another place's or states none
-    top_has_none = not _applies(hits[0], profile) or missing_detail(info, hits[0].chunk.text)
+    lacking = missing_detail(info, hits[0].chunk.text)  # a lexicon detail (学时, 网址) is missing everywhere alike
+    top_has_none = not _applies(hits[0], profile) or (lacking is not None and lacking not in words.detail_names)
     if uncovered_regions(info, profile) and info.wants_number and not info.compare and top_has_none:
         return "region"
     if (topic := unstated_topic(info, hits, words)) is not None:
@@ -63,6 +67,11 @@ def decline_reason(
     if not (_any(words.domain, flat) or _mentions_corpus(flat, profile) or _shares_phrase(flat, top_text)):
         return "off-topic"
     return None
+
+
+def _names_programme(info: QuestionInfo, hits: list[Hit], words: Lexicon) -> bool:
+    """Whether the question names a programme the notices run (三支一扶, 特岗) and the best clause names it too."""
+    return bool(hits) and any(t.programme and states(hits[0].chunk, t) for _, t in question_topics(info, words))
 
 
 def _applies(hit: Hit, profile: CorpusProfile) -> bool:

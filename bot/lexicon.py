@@ -70,6 +70,16 @@ class Topic(_Strict):
 
     ask: list[str] = Field(min_length=1)
     cite: list[str] = Field(min_length=1)
+    programme: bool = False
+    """A programme the notices run (三支一扶): its salary or exam asked is a detail its clauses lack, not off-topic."""
+
+
+class Detail(_Strict):
+    """A detail a question can ask (网址, 学时) that a clause states only in so many words: `state` patterns."""
+
+    name: str
+    ask: list[str] = Field(min_length=1)
+    state: list[str] = Field(min_length=1)
 
 
 class Lexicon(_Strict):
@@ -87,6 +97,8 @@ class Lexicon(_Strict):
     programmes: list[str]
     topics: list[Topic]
     attributes: dict[str, list[str]]
+    programme_attributes: list[str]
+    details: list[Detail]
     domain: list[str]
     off_topic: list[str]
     advice: list[str]
@@ -103,6 +115,11 @@ class Lexicon(_Strict):
         for longer in self.false_friends.get(word, []):
             text = text.replace(longer, " ")
         return word in text
+
+    @property
+    def detail_names(self) -> set[str]:
+        """The names of the details a question can ask (网址, 学时)."""
+        return {detail.name for detail in self.details}
 
     def province_of(self, name: str) -> str | None:
         """The province a name stands for: a province, its full name, or a city in it."""
@@ -123,11 +140,16 @@ def load_lexicon(path: Path) -> Lexicon:
     except ValidationError as exc:
         err = exc.errors()[0]
         raise LexiconError(f"{path}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from exc
-    for pattern in lexicon.advice:
+    patterns = [("advice", p) for p in lexicon.advice]
+    patterns += [(f"details.{d.name}", p) for d in lexicon.details for p in d.state]
+    for field, pattern in patterns:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise LexiconError(f"{path}: advice: {pattern!r} is not a regular expression ({exc})") from exc
+            raise LexiconError(f"{path}: {field}: {pattern!r} is not a regular expression ({exc})") from exc
+    stray = sorted(set(lexicon.programme_attributes) - set(lexicon.attributes))
+    if stray:
+        raise LexiconError(f"{path}: programme_attributes: {stray} are not listed under attributes")
     unknown = sorted(set(lexicon.cities.values()) - set(lexicon.provinces))
     if unknown:
         raise LexiconError(f"{path}: cities: provinces {unknown} are not listed under provinces")

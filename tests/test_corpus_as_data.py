@@ -113,6 +113,12 @@ def test_the_bundled_lexicon_follows_its_schema_and_a_bad_one_names_the_field(tm
     bad.write_text(lexicon_file().read_text(encoding="utf-8").replace('\nadvice: ["', '\nadvice: ["(unclosed", "'))
     with pytest.raises(LexiconError, match="advice"):
         load_lexicon(bad)
+    bad.write_text(lexicon_file().read_text(encoding="utf-8").replace('state: [医院]', 'state: ["(医院"]'))
+    with pytest.raises(LexiconError, match=r"details\.体检医院"):
+        load_lexicon(bad)
+    bad.write_text(lexicon_file().read_text(encoding="utf-8").replace("[salary, age, exam]", "[salary, pension]"))
+    with pytest.raises(LexiconError, match="pension"):
+        load_lexicon(bad)
 
 
 @pytest.mark.parametrize(
@@ -207,6 +213,31 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
     assert kinds("四川2025届服务期满考研能加几分", "a", text="服务期满的享受考研加分政策。") == {"detail_missing"}
     assert kinds("四川2025届服务期满考研能加几分", "a", text="考研初试总分加10分。") == set()
     assert kinds("四川2025届见习补贴剩下那几个月怎么算", "a", text="剩余期限的补贴一次性拨付给单位。") == set()
+
+
+def test_a_detail_the_lexicon_names_is_stated_only_in_its_own_words():
+    assert kinds("四川2025届就业平台网址是多少", "a", text="登录省就业服务平台报名。") == {"detail_missing"}
+    assert kinds("四川2025届就业平台网址是多少", "a", text="登录 www.scjy.example.cn 报名。") == set()
+    assert kinds("四川2025届就业指导课要上多少学时", "a", text="开设就业指导必修课。") == {"detail_missing"}
+    assert kinds("四川2025届就业指导课要上多少学时", "a", text="总学时不少于38学时。") == set()
+    assert kinds("四川2025届档案存满2年还能续存吗", "a", text="存档时间原则上不超过2年。") == {"detail_missing"}
+    assert kinds("四川2025届三支一扶一个月工资多少", "a", text="按规定参加社会保险。") == {"detail_missing"}
+    assert kinds("四川2025届三支一扶一个月工资多少", "a", text="发放工作生活补贴每月3000元。") == set()
+    # a word that only looks like the detail (挂链接: to link up) asks no address
+    assert kinds("四川2025届就业网几号前要跟国家平台挂链接", "a", text="5月10日前建立链接。") == set()
+    missing = caveats_for(
+        read_question("四川2025届就业平台网址是多少", PROFILE),
+        [Citation(doc="a", title="t", doc_number=None, clause="一、1.", quote="登录省就业服务平台报名。")],
+        {("a", "一、1."): "登录省就业服务平台报名。"},
+        PROFILE,
+        date(2026, 11, 30),
+    )
+    assert "网址" in missing[0].text
+
+
+def test_a_region_with_notices_of_its_own_answered_from_the_nations_is_told_so():
+    assert kinds("四川2024届困难毕业生求职补贴多少钱", "n", text="原则上不低于每人1000元。") == {"region_mismatch"}
+    assert kinds("全国2024届困难毕业生求职补贴多少钱", "n", text="原则上不低于每人1000元。") == set()
 
 
 def test_a_class_after_every_notice_is_answered_from_the_newest_said_to_be_older_one_before_is_declined():

@@ -128,6 +128,28 @@ def test_an_attribute_is_covered_by_any_word_of_its_group():
     assert decline_reason(asked("毕业生落户要什么条件"), [STAFF], profile) == "attribute:hukou"
 
 
+def test_a_place_of_registration_does_not_cover_settling_a_hukou():
+    profile = CorpusProfile.from_chunks([QUOTA.chunk])
+    top = [hit("离校未就业毕业生可到户籍所在地公共就业服务机构办理失业登记。")]
+    assert decline_reason(asked("毕业想落户本市 要啥条件"), top, profile) == "attribute:hukou"
+    assert decline_reason(asked("毕业回老家 户口迁回去要办什么手续"), top, profile) == "attribute:hukou"
+
+
+def test_reissuing_another_paper_does_not_cover_a_lost_diploma():
+    profile = CorpusProfile.from_chunks([QUOTA.chunk])
+    top = [hit("不再办理报到证补办、改派手续。")]
+    assert decline_reason(asked("毕业证丢了怎么补办啊"), top, profile) == "attribute:certificate"
+    assert decline_reason(asked("报到证丢了还能补办吗"), top, profile) is None
+
+
+def test_a_programmes_salary_is_a_missing_detail_anything_elses_is_not_covered():
+    profile = CorpusProfile.from_chunks([QUOTA.chunk])
+    assert decline_reason(asked("三支一扶一个月工资多少钱"), [QUOTA, STAFF], profile) is None
+    assert decline_reason(asked("国企应届生工资一般多少"), [QUOTA, STAFF], profile) == "attribute:salary"
+    # the programme must be the best clause's: another clause naming it does not answer
+    assert decline_reason(asked("三支一扶一个月工资多少钱"), [STAFF, QUOTA], profile) is not None
+
+
 def test_a_short_word_inside_a_longer_one_is_not_said():
     assert [w for w, _ in asked_topics("22届全国考研招录几月份搞完")] == ["考研"]
     assert [w for w, _ in asked_topics("今年国考啥时候报名")] == ["国考"]
@@ -139,6 +161,7 @@ def test_asking_the_bot_to_choose_for_you_is_not_covered():
     assert decline_reason(asked("毕业去西部还是留在省城 该不该去啊"), [QUOTA], profile) == "off-topic"
     assert decline_reason(asked("国企和私企哪个更稳 求建议"), [QUOTA], profile) == "off-topic"
     assert decline_reason(asked("考公还是考编好啊"), [QUOTA], profile) == "off-topic"
+    assert decline_reason(asked("纠结去大厂还是回老家 你帮我拿个主意"), [QUOTA], profile) == "off-topic"
 
 
 @pytest.mark.parametrize(
@@ -150,6 +173,13 @@ def test_asking_the_bot_to_choose_for_you_is_not_covered():
         ("引进人才的安置补贴怎么领", "attribute:talent"),
         ("征兵体检近视多少度能过", "attribute:fitness"),
         ("灵活就业自己交社保每月多少", "attribute:contributions"),
+        ("党员组织关系毕业怎么转", "attribute:party"),
+        ("国家助学贷款还不上 能延期吗", "attribute:repayment"),
+        ("留学回国的人毕业手续咋办", "attribute:abroad"),
+        ("英语四六级没过还能毕业吗", "attribute:degree"),
+        ("今年一本线多少", "attribute:gaokao"),
+        ("买新能源车有补贴吗", "attribute:consumer"),
+        ("招聘会附近有便宜的住宿吗", "attribute:lodging"),
     ],
 )
 def test_what_employment_notices_do_not_govern_is_declined_when_the_clauses_do_not_say_it(question, reason):
