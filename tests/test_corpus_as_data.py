@@ -113,7 +113,7 @@ def test_the_bundled_lexicon_follows_its_schema_and_a_bad_one_names_the_field(tm
     bad.write_text(lexicon_file().read_text(encoding="utf-8").replace('\nadvice: ["', '\nadvice: ["(unclosed", "'))
     with pytest.raises(LexiconError, match="advice"):
         load_lexicon(bad)
-    bad.write_text(lexicon_file().read_text(encoding="utf-8").replace('state: [医院]', 'state: ["(医院"]'))
+    bad.write_text(lexicon_file().read_text(encoding="utf-8").replace("state: [医院]", 'state: ["(医院"]'))
     with pytest.raises(LexiconError, match=r"details\.体检医院"):
         load_lexicon(bad)
     bad.write_text(lexicon_file().read_text(encoding="utf-8").replace("[salary, age, exam]", "[salary, pension]"))
@@ -202,7 +202,9 @@ def test_caveats_say_what_a_student_must_know_before_the_quote():
     now = read_question("今年四川特岗招多少人", this_year)
     assert "stale" not in {c.kind for c in caveats_for(now, cited, texts, this_year, date(2026, 11, 30))}
     # what to hand in is stated by a list of materials, not by how to apply
-    assert kinds("四川2025届求职补贴申请要准备哪些材料", "a", text="由毕业生本人通过小程序在线申请。") == {"detail_missing"}
+    assert kinds("四川2025届求职补贴申请要准备哪些材料", "a", text="由毕业生本人通过小程序在线申请。") == {
+        "detail_missing"
+    }
     assert kinds("四川2025届求职补贴申请要准备哪些材料", "a", text="提交申请表和身份证复印件。") == set()
     # "as early as possible" is no date; "at once" answers how soon
     assert kinds("四川2025届公务员考试啥时候报名", "a", text="尽早安排招考。") == {"detail_missing"}
@@ -321,7 +323,9 @@ def test_a_heading_the_question_echoes_does_not_outweigh_the_class_it_names(tmp_
     assert "year_mismatch" not in {c.kind for c in answer.caveats}
 
 
-def test_a_question_about_now_or_a_later_class_is_fitted_by_the_regions_newest_notice(tmp_path, settings, fake_embeddings):
+def test_a_question_about_now_or_a_later_class_is_fitted_by_the_regions_newest_notice(
+    tmp_path, settings, fake_embeddings
+):
     profile = corpus_of(tmp_path / "k", settings, fake_embeddings, ("a.md", NINGXIA), ("b.md", NINGXIA_EARLIER)).profile
     for question in ("宁夏今年三支一扶几月报名", "宁夏32届三支一扶几月报名"):
         assert fitting(profile, read_question(question, profile), Filters()) == (None, {"ningxia-2031-class"})
@@ -329,7 +333,9 @@ def test_a_question_about_now_or_a_later_class_is_fitted_by_the_regions_newest_n
     assert both == (None, None)  # no year asked: every notice fits
 
 
-def test_asking_what_to_hand_in_lists_every_item_of_the_attachment_the_best_one_first(tmp_path, settings, fake_embeddings):
+def test_asking_what_to_hand_in_lists_every_item_of_the_attachment_the_best_one_first(
+    tmp_path, settings, fake_embeddings
+):
     from bot.extractive import compose, with_attachment_items
     from bot.retrieval import Hit
 

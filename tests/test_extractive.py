@@ -58,7 +58,9 @@ def test_the_sentence_stating_the_detail_asked_is_quoted_with_the_best_one():
 
 
 def test_a_figure_whose_sentence_ends_in_a_semicolon_is_quoted_with_its_higher_tier():
-    chunk = clause("见习单位按当地最低工资标准的70%申领就业见习补贴，所需资金从就业补助资金中列支；期满留用率达到50%以上的，提高至80%。")
+    chunk = clause(
+        "见习单位按当地最低工资标准的70%申领就业见习补贴，所需资金从就业补助资金中列支；期满留用率达到50%以上的，提高至80%。"
+    )
     question = "见习补贴按啥标准给"
     picked = "".join(best_sentences(chunk, read_question(question), question, idf={}))
     assert "70%" in picked and "80%" in picked
@@ -86,4 +88,3 @@ def test_the_lead_states_the_amount_asked_not_another_figure():
     info = read_question(question)
     lead = lead_fragment(sentences, info, _keys(question), {})
     assert lead is not None and "8000元" in lead
-

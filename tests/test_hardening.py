@@ -84,7 +84,9 @@ cohort: 2022届
 
 
 @pytest.mark.slow
-def test_a_notice_whose_title_names_a_programme_does_not_erase_it_from_questions(real_services, knowledge_copy, tmp_path):
+def test_a_notice_whose_title_names_a_programme_does_not_erase_it_from_questions(
+    real_services, knowledge_copy, tmp_path
+):
     (knowledge_copy / "supplement.md").write_text(SUPPLEMENT, encoding="utf-8")
     settings = real_services.settings.model_copy(update={"data_dir": tmp_path / "d", "knowledge_dir": knowledge_copy})
     services = Services(settings, embeddings=real_services.embeddings)
@@ -98,7 +100,10 @@ def test_a_notice_whose_title_names_a_programme_does_not_erase_it_from_questions
 
 
 def test_a_notice_with_a_header_and_no_text_is_refused_naming_the_file(fake_services, knowledge_copy):
-    (knowledge_copy / "empty.md").write_text("---\ndoc: empty-2031\n" + "".join(f"{k}: {v}\n" for k, v in META.items()).replace("None", "null") + "---\n\n", encoding="utf-8")
+    (knowledge_copy / "empty.md").write_text(
+        "---\ndoc: empty-2031\n" + "".join(f"{k}: {v}\n" for k, v in META.items()).replace("None", "null") + "---\n\n",
+        encoding="utf-8",
+    )
     with pytest.raises(NoticeError, match=r"empty\.md: no text after the metadata header"):
         fake_services.ingest()
 

@@ -76,7 +76,12 @@ def test_a_real_word_one_character_from_a_programme_name_is_not_corrected():
 
 @pytest.mark.parametrize(
     ("typed", "meant"),
-    [("专生本几月考", "专升本几月考"), ("特刚招多少人", "特岗招多少人"), ("选掉生咋报", "选调生咋报"), ("宏志助杭是啥", "宏志助航是啥")],
+    [
+        ("专生本几月考", "专升本几月考"),
+        ("特刚招多少人", "特岗招多少人"),
+        ("选掉生咋报", "选调生咋报"),
+        ("宏志助杭是啥", "宏志助航是啥"),
+    ],
 )
 def test_a_name_typed_by_its_sound_is_read_as_the_name(typed, meant):
     assert correct(typed) == meant

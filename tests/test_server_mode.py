@@ -79,9 +79,7 @@ def test_ingest_and_query_through_a_chroma_server(chroma_server, monkeypatch, kn
 
 def _machine(tmp_path: Path, name: str, knowledge: Path, port: int) -> Services:
     """Policybot on another machine: its own data dir (and build cache), the same Chroma server."""
-    settings = Settings(
-        data_dir=tmp_path / name, knowledge_dir=knowledge, chroma_host="127.0.0.1", chroma_port=port
-    )
+    settings = Settings(data_dir=tmp_path / name, knowledge_dir=knowledge, chroma_host="127.0.0.1", chroma_port=port)
     return Services(settings, embeddings=NgramEmbeddings())
 
 

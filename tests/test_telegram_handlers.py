@@ -57,8 +57,6 @@ class InProcessRequest(BaseRequest):
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
 
-
-
 class FakeChain:
     """Stands in for the answer chain: records questions, answers with one citation or raises."""
 

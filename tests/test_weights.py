@@ -40,12 +40,18 @@ def test_the_cohort_the_question_names_wins_over_the_issue_year_and_other_cohort
 
 
 def test_with_no_year_asked_newer_notices_come_first_by_the_recency_step():
-    newer, older = bonus(clause(cohort="2031届"), "就业工作怎么做？"), bonus(clause(cohort="2029届"), "就业工作怎么做？")
+    newer, older = (
+        bonus(clause(cohort="2031届"), "就业工作怎么做？"),
+        bonus(clause(cohort="2029届"), "就业工作怎么做？"),
+    )
     assert newer - older == pytest.approx(2 * W.recency)
 
 
 def test_a_question_about_now_prefers_the_newest_notice_by_the_larger_now_step():
-    newer, older = bonus(clause(cohort="2031届"), "今年就业工作怎么做？"), bonus(clause(cohort="2030届"), "今年就业工作怎么做？")
+    newer, older = (
+        bonus(clause(cohort="2031届"), "今年就业工作怎么做？"),
+        bonus(clause(cohort="2030届"), "今年就业工作怎么做？"),
+    )
     assert newer - older == pytest.approx(W.now_recency)
 
 
@@ -71,7 +77,9 @@ def test_with_no_region_asked_national_notices_lead_and_more_so_when_the_questio
 def test_a_clause_with_no_figure_yields_to_how_many_questions():
     assert bonus(clause(text="做好招聘工作。"), "招聘多少人？") == pytest.approx(-W.no_figure)
     assert bonus(clause(text="拟招聘 600 人。"), "招聘多少人？") == 0
-    assert bonus(clause(text="2031年做好招聘工作。"), "招聘多少人？") == pytest.approx(-W.no_figure)  # a year is no figure
+    assert bonus(clause(text="2031年做好招聘工作。"), "招聘多少人？") == pytest.approx(
+        -W.no_figure
+    )  # a year is no figure
     # a duration answers how long, not when
     assert bonus(clause(text="见习期限最长12个月。"), "见习最长能见习多久？") == 0
     assert bonus(clause(text="存档时间不超过2年。"), "几点下班？") == pytest.approx(-W.no_figure)
@@ -118,7 +126,10 @@ def test_a_heading_the_question_echoes_lifts_its_clause_in_proportion():
 
 
 def test_rerank_adds_at_most_the_rerank_weight_for_the_best_sentence():
-    hits = [Hit(clause(doc="a", text="做好宣传工作。"), 0.02), Hit(clause(doc="b", text="见习补贴每月 2000 元。"), 0.02)]
+    hits = [
+        Hit(clause(doc="a", text="做好宣传工作。"), 0.02),
+        Hit(clause(doc="b", text="见习补贴每月 2000 元。"), 0.02),
+    ]
     question = read_question("见习补贴每月多少？")
     ranked = rerank(hits, question, "见习补贴每月多少？", {}, W.rerank)
     assert ranked[0].chunk.doc == "b" and ranked[0].score == pytest.approx(0.02 + W.rerank)

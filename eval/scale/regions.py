@@ -92,9 +92,7 @@ def all_regions() -> tuple[Region, ...]:
             continue
         slug = str(p["en"][0]).replace(" ", "-")
         full = str(p["full"])
-        regions.append(
-            Region(full, name, full, p["short"][0], _level(full), slug, name, first_city.get(name, name))
-        )
+        regions.append(Region(full, name, full, p["short"][0], _level(full), slug, name, first_city.get(name, name)))
     by_name = {r.name: r for r in regions}
     for n, (city, province) in enumerate(cities.items()):
         parent = by_name.get(province)

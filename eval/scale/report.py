@@ -26,7 +26,9 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"({machine.get('cpu_model')}), {machine.get('ram_gb')} GB RAM, load {machine.get('load_average_at_start')}, "
         f"Python {machine.get('python')}, chromadb {machine.get('chromadb')}",
         "",
-        "Embeddings: " + results["embeddings"] + ". Index: "
+        "Embeddings: "
+        + results["embeddings"]
+        + ". Index: "
         + ("a `chroma run` server per size" if results["config"].get("chroma_server") else "embedded Chroma")
         + ". Extractive answers. Times are wall seconds of a `policybot` "
         "process (start-up included) unless in ms; warm latency is `timings_ms.total` per answer in one "
