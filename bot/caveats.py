@@ -71,12 +71,13 @@ def states_unit(unit: str, text: str) -> bool:
     return any(f.unit == unit and not (unit == "年" and f.value >= 1900) for f in figures(normalize(text)))
 
 
-def missing_detail(info: QuestionInfo, text: str) -> str | None:
+def missing_detail(info: QuestionInfo, text: str, named: bool = True) -> str | None:
     """The kind of detail the question asks for that the clause text does not state, if any.
 
     How to apply is not asked of a clause that gives the figure asked for (补贴多少 怎么申请 is answered by the amount).
+    `named=False` leaves out the lexicon's details (网址, 学时), which no notice may state.
     """
-    lacking = [kind for kind in lacking_details(info, text) if kind != "具体办理流程" or not info.wants_number]
+    lacking = [k for k in lacking_details(info, text, named) if k != "具体办理流程" or not info.wants_number]
     return lacking[0] if lacking else None
 
 
@@ -94,13 +95,13 @@ def _asks_itself(follow_up: str) -> bool:
     return not (asks_as_before(follow_up) and not read_question(follow_up).asks_own())
 
 
-def lacking_details(info: QuestionInfo, text: str) -> list[str]:
-    """Every kind of detail the question asks for that the text does not state, in the order a reader needs them."""
+def lacking_details(info: QuestionInfo, text: str, named: bool = True) -> list[str]:
+    """Every kind of detail the question asks for that the text does not state: one it names (工资) first."""
     figures = _YEAR.sub(" ", text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
     if _ASKS_DOC_NUMBER.search(info.text):
         return []
     unit = asked_unit(own_words(info))
-    details = _unstated_details(info, text)
+    details = _unstated_details(info, text) if named else []
     figure_asked = not _asked_details(info)  # 网址是多少 asks an address, not a figure
     checks = [
         (info.wants_date and not (_DATE.search(figures) or _DURATION.search(figures)), "具体时间"),
@@ -114,7 +115,7 @@ def lacking_details(info: QuestionInfo, text: str) -> list[str]:
         (info.wants_procedure and not _PROCEDURE.search(text), "具体办理流程"),
         (info.wants_materials and not _MATERIALS.search(text), "所需材料"),
     ]
-    return list(dict.fromkeys([*(kind for failed, kind in checks if failed), *details]))
+    return list(dict.fromkeys([*details, *(kind for failed, kind in checks if failed)]))  # the one named first
 
 
 def _asked_details(info: QuestionInfo) -> list[Detail]:

@@ -58,8 +58,8 @@ def decline_reason(
         if _any(attribute_words, flat) and not _any(attribute_words, top_text):
             return f"attribute:{name}"
     # a figure for a place no notice is for, when the best clause is another place's or states none
-    lacking = missing_detail(info, hits[0].chunk.text)  # a lexicon detail (学时, 网址) is missing everywhere alike
-    top_has_none = not _applies(hits[0], profile) or (lacking is not None and lacking not in words.detail_names)
+    # a lexicon detail (学时, 网址) is as missing from the place's own notices: not a reason to decline
+    top_has_none = not _applies(hits[0], profile) or missing_detail(info, hits[0].chunk.text, named=False)
     if uncovered_regions(info, profile) and info.wants_number and not info.compare and top_has_none:
         return "region"
     if (topic := unstated_topic(info, hits, words)) is not None:

@@ -116,11 +116,6 @@ class Lexicon(_Strict):
             text = text.replace(longer, " ")
         return word in text
 
-    @property
-    def detail_names(self) -> set[str]:
-        """The names of the details a question can ask (网址, 学时)."""
-        return {detail.name for detail in self.details}
-
     def province_of(self, name: str) -> str | None:
         """The province a name stands for: a province, its full name, or a city in it."""
         for province, entry in self.provinces.items():

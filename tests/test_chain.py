@@ -88,7 +88,7 @@ def test_the_answer_carries_what_was_retrieved_outside_the_json_contract(chain):
     "question",
     [
         "2019届毕业生有什么就业政策？",
-        "三支一扶的工资一个月多少钱？",
+        "国企应届生工资一般多少啊",
         "应届生在上海落户需要什么条件？",
         "帮我写一个Python爬虫",
     ],
@@ -97,6 +97,12 @@ def test_questions_the_notices_do_not_cover_are_declined_with_where_to_ask(chain
     answer = chain.answer(question)
     assert not answer.grounded and not answer.citations
     assert "就业指导中心" in answer.answer and "12333" in answer.answer
+
+
+def test_a_programmes_salary_is_answered_from_its_clause_saying_the_salary_is_not_given(chain):
+    answer = chain.answer("三支一扶的工资一个月多少钱？")
+    assert answer.grounded and any("三支一扶" in c.quote for c in answer.citations)
+    assert [c.kind for c in answer.caveats] == ["detail_missing"] and "工资待遇" in answer.caveats[0].text
 
 
 def test_a_class_after_every_notice_is_answered_from_the_newest_notice_said_to_be_older(chain):
