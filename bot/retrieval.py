@@ -190,8 +190,15 @@ class HybridRetriever(BaseRetriever):
         return " ".join([query, *sorted(p for p in topics if p not in query)])
 
     def docs_named(self, query: str) -> set[str]:
-        """The notices a question names by doc number or by words only their title has."""
-        return self.profile.docs_named(query)
+        """The notices a question names by doc number or by words only their title has.
+
+        Not a notice for another province than the question names: 贵州三支一扶 does not name a province's
+        notice whose title alone says 三支一扶.
+        """
+        named = self.profile.docs_named(query)
+        provinces = set(read_question(query, self.profile).provinces) if named else set()
+        regions = {d: self.profile.notices[d].region for d in named}
+        return {d for d, r in regions.items() if not provinces or r.national or r.province in provinces}
 
     @classmethod
     def from_build(

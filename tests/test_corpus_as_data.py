@@ -357,3 +357,30 @@ def test_asking_what_to_hand_in_lists_every_item_of_the_attachment_the_best_one_
     one = read_question("宁夏见习补贴申请表上写哪些内容", corpus.profile)  # about one item: that item alone
     _, citations = compose(with_attachment_items(best, one, notice), one, one.text)
     assert [c.clause for c in citations] == ["附件1 2."]
+
+
+XIZANG_SANZHIYIFU = """---
+doc: xizang-2031-sanzhiyifu
+title: 自治区人力资源和社会保障厅关于做好2031年“三支一扶”计划招募工作的通知
+doc_number: 藏人社发〔2031〕2号
+issuer: 西藏自治区人力资源和社会保障厅
+issued: 2031-03-01
+scope: 西藏自治区
+cohort: 2031届
+---
+各地（市）人力资源社会保障局：
+一、招募计划
+（一）招募人数。2031年全区计划招募“三支一扶”人员700名。
+西藏自治区人力资源和社会保障厅
+2031年3月1日
+"""
+
+
+def test_a_programme_in_one_provinces_title_does_not_name_that_notice_for_another_province(
+    tmp_path, settings, fake_embeddings
+):
+    notices = (("a.md", NINGXIA), ("n.md", NATIONAL), ("x.md", XIZANG_SANZHIYIFU))
+    retriever = corpus_of(tmp_path / "k", settings, fake_embeddings, *notices).retriever()
+    assert retriever.docs_named("三支一扶计划招募多少人") == {"xizang-2031-sanzhiyifu"}  # only its title says it
+    assert retriever.docs_named("宁夏31届三支一扶计划招募多少人") == set()
+    assert "三支一扶" in retriever.about("宁夏31届三支一扶计划招募多少人")

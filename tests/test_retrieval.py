@@ -109,3 +109,8 @@ def test_a_place_where_an_event_is_held_is_not_the_askers_region():
     assert read_question("除了郑州主会场 还有哪些分会场").regions == []
     assert read_question("在北京举办的招聘会有哪些").regions == []
     assert [r.city for r in read_question("郑州的毕业生档案放哪").regions] == ["郑州"]
+
+
+def test_asking_which_side_has_more_asks_each_sides_figure():
+    assert read_question("四川和广东26年的三支一扶 哪边招得多").wants_number
+    assert read_question("22届贵州和23届浙江 哪个多").wants_number
