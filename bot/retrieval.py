@@ -271,12 +271,11 @@ class HybridRetriever(BaseRetriever):
         """Chunks by BM25 over character n-grams, with their rank: as for `dense`, overall, then the preferred."""
         if not char_ngrams(query):
             return []
-        mask = None if allowed is None else self._mask(allowed)
-        found = _above_floor(self.lexical_index.top(query, self.depth, mask))
+        found = self.lexical_index.top(query, self.depth, None if allowed is None else self._mask(allowed))
         overall = [self.chunks[i] for i, _ in found if filters.accepts(self.chunks[i])]
         preferred = None
         if _crowded(prefer, overall):
-            found = _above_floor(self.lexical_index.top(query, self.depth, self._mask(prefer or set())))
+            found = self.lexical_index.top(query, self.depth, self._mask(prefer or set()))
             preferred = [self.chunks[i] for i, _ in found if filters.accepts(self.chunks[i])]
         return _ranks(overall, preferred, self.group)
 
@@ -351,12 +350,6 @@ def fitting(profile: CorpusProfile, info: QuestionInfo, filters: Filters) -> tup
 def _crowded(prefer: set[str] | None, found: list[Chunk]) -> bool:
     """Whether fewer than `reserve` of the candidates come from the notices that fit the question."""
     return prefer is not None and sum(1 for c in found if c.doc in prefer) < W.reserve
-
-
-def _above_floor(found: list[tuple[int, float]]) -> list[tuple[int, float]]:
-    """The lexical candidates that match the query in earnest: a clause sharing one common n-gram is not one."""
-    best = max((score for _, score in found), default=0.0)
-    return [(i, score) for i, score in found if score >= W.lexical_floor * best]
 
 
 def _ranks(

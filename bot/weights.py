@@ -20,9 +20,6 @@ class Weights:
     """Weight of the dense (embedding) ranking in the fusion."""
     lexical: float = 0.85
     """Weight of the lexical (character n-gram BM25) ranking; below dense, which reads colloquial wording better."""
-    lexical_floor: float = 0.5
-    """A lexical candidate scoring below this share of the best one is left out of the fusion: it shares a word
-    or two (招募, 多少) and would otherwise outrank a clause the dense ranking puts first."""
     depth: int = 30
     """How many candidates each ranking contributes before fusion."""
     reserve: int = 10

@@ -174,10 +174,3 @@ def test_a_clause_defining_the_name_asked_about_is_recognised():
     assert not defines("其他事项，即日起执行。", asked)  # 即 after words the question does not use
     assert read_question("1131服务是啥意思").wants_definition and not read_question("1131服务找谁").wants_definition
 
-
-def test_a_lexical_candidate_far_below_the_best_one_is_left_out_of_the_fusion():
-    from bot.retrieval import _above_floor
-
-    found = [(0, 20.0), (1, 12.0), (2, 9.0)]  # 9.0 shares a word or two with the query, no more
-    assert [i for i, _ in _above_floor(found)] == [i for i, s in found if s >= W.lexical_floor * 20.0] == [0, 1]
-    assert _above_floor([]) == []
