@@ -173,4 +173,3 @@ def test_a_clause_defining_the_name_asked_about_is_recognised():
     assert not defines("配合生源地部门落实“1131”服务，确保服务不断线。", asked)
     assert not defines("其他事项，即日起执行。", asked)  # 即 after words the question does not use
     assert read_question("1131服务是啥意思").wants_definition and not read_question("1131服务找谁").wants_definition
-
