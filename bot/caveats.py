@@ -216,8 +216,8 @@ def caveats_for(
             head = f"以下依据{where}，不是{region.name}的通知"
             if not own:
                 head = f"已收录的通知中没有{region.name}的，以下依据{where}"
-            elif national_instead:
-                head = f"已收录的{region.name}相关通知没有写到这一点，以下依据{where}"
+            elif national_instead:  # 深圳: the notices are 广东's
+                head = f"已收录的{Region(region.province).label()}通知没有写到这一点，以下依据{where}"
             out.append(Caveat(kind="region_mismatch", text=f"{head}，{region.name}的具体规定请咨询当地。"))
             break
     newest = max(cited, key=lambda n: (n.cohort_year, n.issued))

@@ -199,7 +199,7 @@ class AnswerChain:
         hits = search(query, max(k, W.rerank_depth), filters)
         about = topic_query(retriever.about(query), profile)
         hits = rerank(hits, info, about, retriever.idf, W.rerank)
-        if filters is None and (sides := comparison_sides(info)):
+        if not (filters and filters.given()) and (sides := comparison_sides(info)):  # `ask` passes an empty one
             per_side = [search(query, W.rerank_depth, side) for side in sides]
             hits = _one_per_side(hits, [rerank(h, info, about, retriever.idf, W.rerank) for h in per_side])
         hits = on_topic(hits, info)[:k]

@@ -83,6 +83,10 @@ class Filters:
     cohort: str | None = None
     docs: list[str] = field(default_factory=list)
 
+    def given(self) -> bool:
+        """Whether the asker restricted anything (an empty Filters restricts nothing, like None)."""
+        return bool(self.scope or self.cohort or self.docs)
+
     def accepts(self, chunk: Chunk | NoticeInfo) -> bool:
         """Whether a chunk (or a notice) passes the filters."""
         return (
@@ -328,7 +332,7 @@ def fitting(profile: CorpusProfile, info: QuestionInfo, filters: Filters) -> tup
     class after every notice is fitted by the region's newest notices.
     """
     allowed = None
-    if filters.scope or filters.cohort or filters.docs:  # given by the asker: read every notice once
+    if filters.given():  # given by the asker: read every notice once
         allowed = {n.doc for n in profile.notices.values() if filters.accepts(n)}
     national = set(profile.by_province.get(None, set()))
     regional: set[str] = set().union(*(profile.by_province.get(p, set()) for p in info.provinces))

@@ -240,6 +240,10 @@ def test_a_detail_the_lexicon_names_is_stated_only_in_its_own_words():
 def test_a_region_with_notices_of_its_own_answered_from_the_nations_is_told_so():
     assert kinds("四川2024届困难毕业生求职补贴多少钱", "n", text="原则上不低于每人1000元。") == {"region_mismatch"}
     assert kinds("全国2024届困难毕业生求职补贴多少钱", "n", text="原则上不低于每人1000元。") == set()
+    info = read_question("成都2024届困难毕业生求职补贴多少钱", PROFILE)  # a city: its province's notices
+    cited = [Citation(doc="n", title="t", doc_number=None, clause="一、1.", quote="原则上不低于每人1000元。")]
+    said = caveats_for(info, cited, {("n", "一、1."): cited[0].quote}, PROFILE, date(2026, 11, 30))
+    assert [c.kind for c in said] == ["region_mismatch"] and said[0].text.startswith("已收录的四川省通知没有写到")
 
 
 def test_a_class_after_every_notice_is_answered_from_the_newest_said_to_be_older_one_before_is_declined():
@@ -384,3 +388,25 @@ def test_a_programme_in_one_provinces_title_does_not_name_that_notice_for_anothe
     assert retriever.docs_named("三支一扶计划招募多少人") == {"xizang-2031-sanzhiyifu"}  # only its title says it
     assert retriever.docs_named("宁夏31届三支一扶计划招募多少人") == set()
     assert "三支一扶" in retriever.about("宁夏31届三支一扶计划招募多少人")
+
+
+def test_a_comparison_is_searched_side_by_side_when_the_asker_restricts_nothing(
+    tmp_path, settings, fake_embeddings, monkeypatch
+):
+    import bot.chain
+
+    notices = (("a.md", NINGXIA), ("n.md", NATIONAL), ("x.md", XIZANG_SANZHIYIFU))
+    chain = AnswerChain(corpus_of(tmp_path / "k", settings, fake_embeddings, *notices), mode="extractive")
+    searched: list[str | None] = []
+    search = bot.chain._search
+
+    def spy(retriever, query, k, filters, **kwargs):
+        searched.append(filters.scope if filters else None)
+        return search(retriever, query, k, filters, **kwargs)
+
+    monkeypatch.setattr(bot.chain, "_search", spy)
+    for filters in (None, Filters()):  # `policybot ask` and the web API pass an empty Filters
+        searched.clear()
+        answer = chain.answer("宁夏和西藏31年的三支一扶 哪边招得多", filters=filters)
+        assert sorted(s for s in searched if s) == ["宁夏", "西藏"], filters
+        assert {c.doc for c in answer.citations} == {"ningxia-2031-class", "xizang-2031-sanzhiyifu"}
