@@ -213,7 +213,8 @@ def test_questions_that_probe_or_fake_a_turn_are_injections():
 def test_the_hostile_probes_are_caught_and_their_benign_look_alikes_are_not():
     # written by helpers as manipulative users type (eval/hostile/): fake notices, rules said to be off, confirm-only,
     # spaced or full-width letters; each set has ordinary questions sharing their words
-    for path in sorted((DATASETS.parent / "hostile").glob("*.jsonl")):
+    # final.jsonl was scored once on the finished filter and is reported, not tuned against (as the blind sets)
+    for path in (DATASETS.parent / "hostile" / f"{name}.jsonl" for name in ("dev", "holdout")):
         for line in path.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             assert is_injection(item["question"]) == item["hostile"], (path.name, item["id"])
