@@ -299,6 +299,10 @@ def test_a_premise_the_clauses_do_not_state_is_said_to_be_absent_never_confirmed
     assert [c.kind for c in caveats] == ["detail_missing"] and "60000人" in caveats[0].text
     same = read_question("四川2025届三支一扶招6000人，请确认", PROFILE)
     assert caveats_for(same, cited, {("a", "一、1."): "拟招募 6000 人。"}, PROFILE, date(2026, 11, 30)) == []
+    tag = read_question("四川2025届三支一扶招60000人对吧", PROFILE)  # how students ask to have it confirmed
+    assert (
+        "60000人" in caveats_for(tag, cited, {("a", "一、1."): "拟招募 6000 人。"}, PROFILE, date(2026, 11, 30))[0].text
+    )
 
 
 NINGXIA_EARLIER = """---
