@@ -100,9 +100,12 @@ def lacking_details(info: QuestionInfo, text: str, named: bool = True) -> list[s
     figures = _YEAR.sub(" ", text)  # 2023届, 〔2022〕 name a cohort or a document, not a figure
     if _ASKS_DOC_NUMBER.search(info.text):
         return []
-    unit = asked_unit(own_words(info))
-    details = _unstated_details(info, text) if named else []
-    figure_asked = not _asked_details(info)  # 网址是多少 asks an address, not a figure
+    own = own_words(info)
+    unit = asked_unit(own)
+    asked = _asked_details(own)
+    flat = normalize(text).lower()
+    details = [d.name for d in asked if named and not any(re.search(p, flat) for p in d.state)]
+    figure_asked = not asked  # 网址是多少 asks an address, not a figure
     checks = [
         (info.wants_date and not (_DATE.search(figures) or _DURATION.search(figures)), "具体时间"),
         (info.wants_day and not _DAY.search(figures), "具体日期"),
@@ -118,16 +121,14 @@ def lacking_details(info: QuestionInfo, text: str, named: bool = True) -> list[s
     return list(dict.fromkeys([*details, *(kind for failed, kind in checks if failed)]))  # the one named first
 
 
-def _asked_details(info: QuestionInfo) -> list[Detail]:
-    """The lexicon's details (网址, 学时) the question asks for."""
-    asked = normalize(own_words(info)).lower()
-    return [d for d in lexicon().details if any(normalize(w).lower() in asked for w in d.ask)]
+@cache
+def _asked_details(own: str) -> tuple[Detail, ...]:
+    """The lexicon's details (网址, 学时) a question's own words ask for.
 
-
-def _unstated_details(info: QuestionInfo, text: str) -> list[str]:
-    """The lexicon's details the question asks that the text does not state."""
-    flat = normalize(text).lower()
-    return [d.name for d in _asked_details(info) if not any(re.search(p, flat) for p in d.state)]
+    Read once per question: the sentence picking asks it of every candidate sentence.
+    """
+    asked = normalize(own).lower()
+    return tuple(d for d in lexicon().details if any(normalize(w).lower() in asked for w in d.ask))
 
 
 def answer_text(shown: str) -> str:
