@@ -31,7 +31,7 @@ _DATE = re.compile(
     r"\d+\s*[月日号]|[上中下]旬|月底|年底|月初|年初|春季|秋季|春招|秋招|寒假|暑假|寒暑假|每年|全年|前完成|期间|同步|第一时间|立即"
 )
 _SOURCE_BITS = re.compile(  # [1], 黔教发〔2022〕5号, and a source tag （贵州省 2022届通知（…）二、6.）
-    r"\[\d+\]|[\u4e00-\u9fff]{1,8}〔20\d\d〕\s*\d+\s*号|（[^（）]*通知[^（）]*(（[^（）]*）)?[^（）]*）"
+    r"\[\d+\]|[\u4e00-\u9fff]{1,8}〔20\d\d〕\s*\d+\s*号|（[^（）]*通知[^（）]*(?:（[^（）]*）[^（）]*)*）"
 )
 _DURATION = re.compile(r"\d+\s*个?(工作日|天|日|周|星期|个月|月|年)内?")
 _PHONE = re.compile(r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)(1\d{10}|12\d{3}|\d{8})(?!\d)")  # 010-…, mobile, 12333
@@ -50,7 +50,7 @@ _DAY = re.compile(r"\d+\s*[日号]")
 _HOUR = re.compile(r"\d+\s*[:：]\s*\d\d|\d+\s*[点时]")
 _AMOUNT = re.compile(r"\d[\d,.]*\s*(万)?元|元/|元每|补贴标准|按.{0,10}标准")
 _PLACE = re.compile(
-    r"(在|于|到).{1,16}(设|举办|举行|办理|报名|申请|登录)|会场|网站|平台|网址|窗口|部门|机构|中心|地点|\w+市|\w+省"
+    r"(在|于|到).{1,16}(设|举办|举行|办理|报名|申请|登录)|会场|网站|平台|网址|窗口|部门|机构|中心|地点|\w+[市省](?![、级])"
 )
 _PROCEDURE = re.compile(
     r"申请|办理|报名|登录|提交|填写|流程|程序|手续|审核|认定|登记|注册|材料|通过.{1,12}(平台|系统|网站)"
@@ -106,7 +106,9 @@ def lacking_details(info: QuestionInfo, text: str, named: bool = True) -> list[s
     flat = normalize(text).lower()
     details = [d.name for d in asked if named and not any(re.search(p, flat) for p in d.state)]
     figure_asked = not asked  # 网址是多少 asks an address, not a figure
+    event = undated_event(own, text) if info.wants_date or info.wants_day else None
     checks = [
+        (event is not None, f"{event}时间"),
         (info.wants_date and not (_DATE.search(figures) or _DURATION.search(figures)), "具体时间"),
         (info.wants_day and not _DAY.search(figures), "具体日期"),
         (info.wants_phone and not _PHONE.search(text), "联系电话"),
@@ -119,6 +121,34 @@ def lacking_details(info: QuestionInfo, text: str, named: bool = True) -> list[s
         (info.wants_materials and not _MATERIALS.search(text), "所需材料"),
     ]
     return list(dict.fromkeys([*details, *(kind for failed, kind in checks if failed)]))  # the one named first
+
+
+_WHEN = re.compile(r"\d+\s*[月日号]|[上中下]旬|月底|月初|年底|年初|\d+\s*个?工作日")
+_NEAR = 30  # how far (in characters, within one sentence) a date may stand from the step it dates
+_SENTENCE = re.compile(r"[。；;\n]")
+
+
+def undated_event(question: str, text: str) -> str | None:
+    """A step the question asks the date of (面试, 体检) that the text gives no date for, if any.
+
+    A date belongs to a step when it stands in the same sentence, near the step's name. A text that names the
+    step with no date near it, or dates only other steps (笔试定于5月16日 for 面试是哪天), leaves it undated.
+    """
+    words = lexicon()
+    flat = normalize(question)
+    asked = [e for e in words.events if words.says(e, flat)]
+    if not asked:
+        return None
+    body = normalize(text)
+    sentences = _SENTENCE.split(body)
+    others = any(words.says(e, body) for e in words.events if e not in asked)
+    for event in asked:
+        spots = [(s, m.start()) for s in sentences for m in re.finditer(event, s)]
+        if any(abs(w.start() - i) <= _NEAR for s, i in spots for w in _WHEN.finditer(s)):
+            continue
+        if spots or others:
+            return event
+    return None
 
 
 @cache

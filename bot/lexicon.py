@@ -98,6 +98,7 @@ class Lexicon(_Strict):
     topics: list[Topic]
     attributes: dict[str, list[str]]
     programme_attributes: list[str]
+    events: list[str]
     details: list[Detail]
     domain: list[str]
     off_topic: list[str]

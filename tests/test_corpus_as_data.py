@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.answer import Citation
-from bot.caveats import caveats_for
+from bot.caveats import answer_text, caveats_for
 from bot.chain import AnswerChain
 from bot.corpus import Corpus
 from bot.decline import decline_message, decline_reason
@@ -236,6 +236,31 @@ def test_a_detail_the_lexicon_names_is_stated_only_in_its_own_words():
     )
     assert "网址" in missing[0].text
 
+
+
+def test_the_date_of_a_step_is_stated_only_by_a_date_near_that_step():
+    written = "笔试定于5月16日举行。根据笔试成绩确定面试人选。"
+    assert kinds("四川2025届三支一扶笔试是哪天", "a", text=written) == set()
+    assert kinds("四川2025届三支一扶面试是哪天", "a", text=written) == {"detail_missing"}
+    # a clause dating only other steps leaves the one asked undated; 报到证 is a paper, not a step
+    assert kinds("四川2025届三支一扶啥时候去报到", "a", text="报名时间为4月10日至20日。") == {"detail_missing"}
+    assert kinds("四川2025届报到证什么时候取消的", "a", text="自2023年起不再发放，5月起停办。") == set()
+    missing = caveats_for(
+        read_question("四川2025届三支一扶面试是哪天", PROFILE),
+        [Citation(doc="a", title="t", doc_number=None, clause="一、1.", quote=written)],
+        {("a", "一、1."): written},
+        PROFILE,
+        date(2026, 11, 30),
+    )
+    assert "面试时间" in missing[0].text
+
+
+def test_a_place_is_not_stated_by_a_source_tag_or_by_a_level_of_government():
+    assert kinds("四川2025届特岗在哪考", "a", text="特岗计划｜4200名｜2026年5月｜省教育厅") == {"detail_missing"}
+    assert kinds("四川2025届大赛总决赛在哪个城市办", "a", text="各高校要办好省、校两级赛事。") == {"detail_missing"}
+    assert kinds("四川2025届大赛总决赛在哪个城市办", "a", text="总决赛在成都市举办。") == set()
+    shown = "特岗计划｜4200名｜2026年5月｜省教育厅（四川省 2026届通知（川教函〔2025〕296号）二、（二））[1]"
+    assert answer_text(shown).strip() == "特岗计划｜4200名｜2026年5月｜省教育厅"
 
 def test_a_region_with_notices_of_its_own_answered_from_the_nations_is_told_so():
     assert kinds("四川2024届困难毕业生求职补贴多少钱", "n", text="原则上不低于每人1000元。") == {"region_mismatch"}
