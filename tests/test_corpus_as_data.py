@@ -237,7 +237,6 @@ def test_a_detail_the_lexicon_names_is_stated_only_in_its_own_words():
     assert "网址" in missing[0].text
 
 
-
 def test_the_date_of_a_step_is_stated_only_by_a_date_near_that_step():
     written = "笔试定于5月16日举行。根据笔试成绩确定面试人选。"
     assert kinds("四川2025届三支一扶笔试是哪天", "a", text=written) == set()
@@ -261,6 +260,7 @@ def test_a_place_is_not_stated_by_a_source_tag_or_by_a_level_of_government():
     assert kinds("四川2025届大赛总决赛在哪个城市办", "a", text="总决赛在成都市举办。") == set()
     shown = "特岗计划｜4200名｜2026年5月｜省教育厅（四川省 2026届通知（川教函〔2025〕296号）二、（二））[1]"
     assert answer_text(shown).strip() == "特岗计划｜4200名｜2026年5月｜省教育厅"
+
 
 def test_a_region_with_notices_of_its_own_answered_from_the_nations_is_told_so():
     assert kinds("四川2024届困难毕业生求职补贴多少钱", "n", text="原则上不低于每人1000元。") == {"region_mismatch"}
