@@ -153,6 +153,16 @@ def test_a_programmes_salary_is_a_missing_detail_anything_elses_is_not_covered()
     assert decline_reason(asked("国企应届生工资一般多少"), [QUOTA, STAFF], profile) == "attribute:salary"
     # the programme must be the best clause's: another clause naming it does not answer
     assert decline_reason(asked("三支一扶一个月工资多少钱"), [STAFF, QUOTA], profile) is not None
+    # its pass mark too (三支一扶笔试分数线); the pass mark of what no programme is (考研国家线) is not covered
+    assert decline_reason(asked("三支一扶笔试分数线多少"), [QUOTA, STAFF], profile) is None
+    assert decline_reason(asked("考研国家线大概多少"), [QUOTA, STAFF], profile) == "attribute:score"
+
+
+def test_a_question_in_recruiting_words_is_about_employment():
+    profile = CorpusProfile.from_chunks([QUOTA.chunk])
+    fair = hit("在各类校园招聘活动中，不得设置限定院校、性别等歧视性条件。")
+    assert decline_reason(asked("有的公司校招写只要985 211的 这种合规吗"), [fair], profile) is None
+    assert decline_reason(asked("有的公司写只要985 211的 这种合规吗"), [fair], profile) == "off-topic"
 
 
 def test_a_short_word_inside_a_longer_one_is_not_said():
