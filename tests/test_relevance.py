@@ -156,6 +156,7 @@ def test_a_programmes_salary_is_a_missing_detail_anything_elses_is_not_covered()
     # its pass mark too (三支一扶笔试分数线); the pass mark of what no programme is (考研国家线) is not covered
     assert decline_reason(asked("三支一扶笔试分数线多少"), [QUOTA, STAFF], profile) is None
     assert decline_reason(asked("考研国家线大概多少"), [QUOTA, STAFF], profile) == "attribute:score"
+    assert decline_reason(asked("三支一扶给买社保吗"), [QUOTA, STAFF], profile) is None
 
 
 def test_a_question_in_recruiting_words_is_about_employment():
@@ -177,6 +178,8 @@ def test_asking_the_bot_to_choose_for_you_is_not_covered():
     assert decline_reason(asked("国企和私企哪个更稳 求建议"), [QUOTA], profile) == "off-topic"
     assert decline_reason(asked("考公还是考编好啊"), [QUOTA], profile) == "off-topic"
     assert decline_reason(asked("纠结去大厂还是回老家 你帮我拿个主意"), [QUOTA], profile) == "off-topic"
+    assert decline_reason(asked("二本计算机 该先考研还是直接上班 说说你的看法"), [QUOTA], profile) == "off-topic"
+    assert decline_reason(asked("三支一扶这个项目你怎么看"), [QUOTA], profile) == "off-topic"
 
 
 @pytest.mark.parametrize(
@@ -195,6 +198,10 @@ def test_asking_the_bot_to_choose_for_you_is_not_covered():
         ("今年一本线多少", "attribute:gaokao"),
         ("买新能源车有补贴吗", "attribute:consumer"),
         ("招聘会附近有便宜的住宿吗", "attribute:lodging"),
+        ("实习公司不给买社保 合法吗", "attribute:contributions"),
+        ("有网贷逾期记录 政审会被刷吗", "attribute:credit"),
+        ("西部大开发对企业的税收优惠是多少", "attribute:tax"),
+        ("公司欠薪两个月了怎么办", "attribute:labour"),
     ],
 )
 def test_what_employment_notices_do_not_govern_is_declined_when_the_clauses_do_not_say_it(question, reason):
