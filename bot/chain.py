@@ -197,7 +197,7 @@ class AnswerChain:
         vector = retriever.embeddings.embed_query(query)
         search = partial(_search, retriever, info=info, vector=vector, config=config)
         hits = search(query, max(k, W.rerank_depth), filters)
-        about = topic_query(retriever.about(query), profile)
+        about = topic_query(retriever.about(query, info), profile)
         hits = rerank(hits, info, about, retriever.idf, W.rerank)
         if not (filters and filters.given()) and (sides := comparison_sides(info)):  # `ask` passes an empty one
             per_side = [search(query, W.rerank_depth, side) for side in sides]

@@ -180,27 +180,29 @@ class HybridRetriever(BaseRetriever):
         """The top clauses as Documents, with their fused score and ranks in the metadata."""
         return [hit_document(hit) for hit in self.search(query, k or self.k, filters, info, vector)]
 
-    def about(self, query: str) -> str:
+    def about(self, query: str, info: QuestionInfo | None = None) -> str:
         """The query without the title of a notice it names: what it asks about that notice (its topic).
 
         A programme name (特岗计划) that the named notice's title has but its clauses do not is the question's
-        topic, not its way of naming the notice: it stays.
+        topic, not its way of naming the notice: it stays. `info` is the question as read (else read here).
         """
         topics: set[str] = set()
-        for doc in sorted(self.docs_named(query)):  # a fixed order: each blanks words the next would see
+        for doc in sorted(self.docs_named(query, info)):  # a fixed order: each blanks words the next would see
             topics |= {p for p in lexicon().programmes if p in query and p not in self.programmes(doc)}
             number = normalize(self.profile.notices[doc].doc_number or "")
             query = without_title_words(normalize(query).replace(number, " ") if number else query, self._titles[doc])
         return " ".join([query, *sorted(p for p in topics if p not in query)])
 
-    def docs_named(self, query: str) -> set[str]:
+    def docs_named(self, query: str, info: QuestionInfo | None = None) -> set[str]:
         """The notices a question names by doc number or by words only their title has.
 
         Not a notice for another province than the question names: 贵州三支一扶 does not name a province's
-        notice whose title alone says 三支一扶.
+        notice whose title alone says 三支一扶. `info` is the question as read (else read here, when needed).
         """
         named = self.profile.docs_named(query)
-        provinces = set(read_question(query, self.profile).provinces) if named else set()
+        if not named:
+            return set()
+        provinces = set((info or read_question(query, self.profile)).provinces)
         regions = {d: self.profile.notices[d].region for d in named}
         return {d for d, r in regions.items() if not provinces or r.national or r.province in provinces}
 
@@ -300,7 +302,7 @@ class HybridRetriever(BaseRetriever):
             hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
             hit.score += W.dense / (W.rrf_k + rank + 1)
             hit.dense_rank = rank + 1
-        lexical_query = topic_query(self.about(lexical_form(query, info)), self.profile)
+        lexical_query = topic_query(self.about(lexical_form(query, info), info), self.profile)
         if lexical_query.strip():
             for chunk, rank in self.lexical(lexical_query, filters, allowed, prefer):
                 hit = hits.setdefault(chunk.id, Hit(chunk, 0.0))
@@ -308,7 +310,7 @@ class HybridRetriever(BaseRetriever):
                 hit.lexical_rank = rank + 1
         qgrams = set(char_ngrams(lexical_query))
         quoted = [q for q in _QUOTED.findall(normalize(query)) if len(q) >= 2]
-        named = self.docs_named(query)
+        named = self.docs_named(query, info)
         newest = self.profile.cohort_years[-1] if self.profile.cohort_years else 0
         for hit in hits.values():
             hit.score += _context_bonus(hit.chunk, info, newest)
