@@ -175,9 +175,10 @@ def read_regions(flat: str, lower: str, profile: CorpusProfile | None, words: Le
     found: list[Region] = []
     cities = {**words.cities, **(profile.cities if profile else {})}
     flat = _without_venues(flat, [*cities, *words.provinces], words.venue_words)
-    for city in sorted(cities, key=len, reverse=True):
+    for city in sorted(cities, key=len, reverse=True):  # the longer name first: 马鞍山 is not 鞍山
         if city in flat:
             found.append(Region(cities[city], city))
+            flat = flat.replace(city, " ")
     named = {r.province for r in found}
     for province, entry in words.provinces.items():
         hit = province in flat or entry.full in flat

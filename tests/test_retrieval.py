@@ -111,6 +111,12 @@ def test_a_place_where_an_event_is_held_is_not_the_askers_region():
     assert [r.city for r in read_question("郑州的毕业生档案放哪").regions] == ["郑州"]
 
 
+def test_a_prefecture_city_reads_as_its_province_and_a_longer_name_wins():
+    assert [(r.province, r.city) for r in read_question("绵阳的三支一扶招多少人").regions] == [("四川", "绵阳")]
+    assert [(r.province, r.city) for r in read_question("马鞍山的应届生有啥补贴").regions] == [("安徽", "马鞍山")]
+    assert [r.province for r in read_question("河南通知说的见习补贴").regions] == ["河南"]  # not 南通
+
+
 def test_asking_which_side_has_more_asks_each_sides_figure():
     assert read_question("四川和广东26年的三支一扶 哪边招得多").wants_number
     assert read_question("22届贵州和23届浙江 哪个多").wants_number
