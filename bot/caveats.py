@@ -34,6 +34,11 @@ _SOURCE_BITS = re.compile(  # [1], 黔教发〔2022〕5号, and a source tag （
     r"\[\d+\]|[\u4e00-\u9fff]{1,8}〔20\d\d〕\s*\d+\s*号|（[^（）]*通知[^（）]*(?:（[^（）]*）[^（）]*)*）"
 )
 _DURATION = re.compile(r"\d+\s*个?(工作日|天|日|周|星期|个月|月|年)内?")
+# how long something takes (not 哪几个月, which asks months; not 多久一次, which asks how often)
+_HOW_LONG = re.compile(r"多久(?!.{0,3}一次)|多长时间|how long", re.IGNORECASE)
+_SPAN = re.compile(  # how long: a span (3个月, 三年) or at once (第一时间)
+    r"[\d一二两三四五六七八九十]+\s*个?(工作日|天|周|星期|个月|年)|(?<![月\d])\d+\s*日|第一时间|立即|即时|当天|当日|同步"
+)
 _PHONE = re.compile(r"\d{3,4}\s*[-－—]\s*\d{7,8}|(?<!\d)(1\d{10}|12\d{3}|\d{8})(?!\d)")  # 010-…, mobile, 12333
 _SPAN_IN = {  # a span of time in the unit asked: 15个工作日 is a number of days
     "天": re.compile(r"\d+\s*个?(工作日|天|日)"),
@@ -50,7 +55,7 @@ _DAY = re.compile(r"\d+\s*[日号]")
 _HOUR = re.compile(r"\d+\s*[:：]\s*\d\d|\d+\s*[点时]")
 _AMOUNT = re.compile(r"\d[\d,.]*\s*(万)?元|元/|元每|补贴标准|按.{0,10}标准")
 _PLACE = re.compile(
-    r"(在|于|到).{1,16}(设|举办|举行|办理|报名|申请|登录)|会场|网站|平台|网址|窗口|部门|机构|中心|地点|\w+[市省](?![、级])"
+    r"(在|于|到).{1,16}(设|举办|举行|办理|报名|申请|登录)|会场|网站|平台|网址|窗口|部门|银行|热线|机构|中心|地点|\w+[市省](?![、级场民委政])"
 )
 _PROCEDURE = re.compile(
     r"申请|办理|报名|登录|提交|填写|流程|程序|手续|审核|认定|登记|注册|材料|通过.{1,12}(平台|系统|网站)"
@@ -110,6 +115,7 @@ def lacking_details(info: QuestionInfo, text: str, named: bool = True) -> list[s
     checks = [
         (event is not None, f"{event}时间"),
         (info.wants_date and not (_DATE.search(figures) or _DURATION.search(figures)), "具体时间"),
+        (bool(_HOW_LONG.search(own)) and not _SPAN.search(figures), "具体时长"),
         (info.wants_day and not _DAY.search(figures), "具体日期"),
         (info.wants_phone and not _PHONE.search(text), "联系电话"),
         (info.wants_hour and not _HOUR.search(figures), "具体时刻"),

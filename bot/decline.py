@@ -46,8 +46,6 @@ def decline_reason(
         return "injection"
     if _any(words.off_topic, flat) or any(re.search(pattern, flat) for pattern in words.advice):
         return "off-topic"
-    if profile.cohort_years and any(c < profile.cohort_years[0] for c in info.cohorts):
-        return "cohort"  # a class before every notice; a later one is answered from the newest, said to be older
     if not hits:
         return "no-match"
     top_text = normalize(" ".join(h.chunk.text for h in hits[:3])).lower()
@@ -111,13 +109,6 @@ def decline_message(reason: str, info: QuestionInfo, profile: CorpusProfile) -> 
         return f"{head} {profile.covers_en()} {WHERE_TO_ASK_EN}"
     if reason == "injection":
         head = "我只能根据已收录的高校毕业生就业政策通知回答问题，不能执行其他指令。"
-    elif reason == "cohort":
-        years = profile.cohort_years
-        asked = "、".join(f"{c}届" for c in info.cohorts if c < years[0])
-        newest = profile.newest
-        span = f"{years[0]}届至{years[-1]}届" if years else "（暂无）"
-        latest = f"最新的是{newest.tag()}（{newest.issued[:10]}印发）" if newest else ""
-        head = f"已收录的通知只涉及{span}毕业生，{latest}，没有{asked}的通知。"
     elif reason == "region":
         asked = "、".join(r.name for r in uncovered_regions(info, profile))
         head = f"已收录的通知中没有{asked}的，无法告诉你{asked}的具体数字。"

@@ -170,6 +170,11 @@ def _without_venues(flat: str, places: list[str], venues: list[str]) -> str:
     return re.sub(rf"(?:{pattern})(?=(?:市|省)?(?:{after}))", " ", flat)
 
 
+def _short_form(short: str, context: str, flat: str) -> bool:
+    """Whether a province's one-character form opens a word such as 川教 or 黔人社 (not 台 inside 平台办)."""
+    return re.search(rf"(?<![\u4e00-\u9fff]){re.escape(short + context)}", flat) is not None
+
+
 def read_regions(flat: str, lower: str, profile: CorpusProfile | None, words: Lexicon) -> list[Region]:
     """The regions a question names: cities (as a city in its province) first, then provinces."""
     found: list[Region] = []
@@ -183,7 +188,7 @@ def read_regions(flat: str, lower: str, profile: CorpusProfile | None, words: Le
     for province, entry in words.provinces.items():
         hit = province in flat or entry.full in flat
         hit = hit or any(re.search(rf"(?<![a-z]){re.escape(en)}(?![a-z])", lower) for en in entry.en)
-        hit = hit or any(f"{short}{ctx}" in flat for short in entry.short for ctx in words.short_form_context)
+        hit = hit or any(_short_form(short, ctx, flat) for short in entry.short for ctx in words.short_form_context)
         if hit and province not in named:
             found.append(Region(province))
     return found

@@ -31,9 +31,11 @@ def asked_topics(text: str, words: Lexicon | None = None) -> list[tuple[str, Top
 def _says_who(word: str, flat: str) -> bool:
     """Whether every mention of the word says who the asker is (我非全研究生, 我是研究生), not what is asked about."""
     spots = [m.start() for m in re.finditer(re.escape(normalize(word).lower()), flat)]
-    return bool(spots) and all(_I_AM.search(flat[max(0, i - 8) : i]) for i in spots)
+    who = _STUDYING if word.startswith("读") else _I_AM
+    return bool(spots) and all(who.search(flat[max(0, i - 8) : i]) for i in spots)
 
 
+_STUDYING = re.compile(r"(我们?是?|在[\u4e00-\u9fff]{1,4})$")  # 在成都读研: where the asker studies, not what is asked
 _I_AM = re.compile(r"我们?是?(一[个名])?(非全|在读|应届|往届|全日制)?$")  # 我是研究生, 我非全研究生; not 我想考研
 
 

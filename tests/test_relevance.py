@@ -180,6 +180,7 @@ def test_asking_the_bot_to_choose_for_you_is_not_covered():
     assert decline_reason(asked("纠结去大厂还是回老家 你帮我拿个主意"), [QUOTA], profile) == "off-topic"
     assert decline_reason(asked("二本计算机 该先考研还是直接上班 说说你的看法"), [QUOTA], profile) == "off-topic"
     assert decline_reason(asked("三支一扶这个项目你怎么看"), [QUOTA], profile) == "off-topic"
+    assert decline_reason(asked("谢谢你啊 今天投了20份简历 累死了"), [QUOTA], profile) == "off-topic"
 
 
 @pytest.mark.parametrize(
@@ -202,6 +203,7 @@ def test_asking_the_bot_to_choose_for_you_is_not_covered():
         ("有网贷逾期记录 政审会被刷吗", "attribute:credit"),
         ("西部大开发对企业的税收优惠是多少", "attribute:tax"),
         ("公司欠薪两个月了怎么办", "attribute:labour"),
+        ("西部大开发的企业所得税优惠还有吗", "attribute:tax"),
     ],
 )
 def test_what_employment_notices_do_not_govern_is_declined_when_the_clauses_do_not_say_it(question, reason):
@@ -213,4 +215,6 @@ def test_a_topic_word_that_says_who_the_asker_is_is_not_the_topic_asked():
     assert [w for w, _ in asked_topics("校招能卡非全日制吗 我非全研究生")] == []
     assert [w for w, _ in asked_topics("我是一名应届研究生 有啥补贴")] == []
     assert [w for w, _ in asked_topics("我想考研 几月报名")] == ["考研"]
+    assert [w for w, _ in asked_topics("在成都读研 双选会在哪开")] == []  # where the asker studies
+    assert [w for w, _ in asked_topics("在成都考研能加分吗")] == ["考研"]
     assert [w for w, _ in asked_topics("研究生招录几月完成")] == ["研究生"]

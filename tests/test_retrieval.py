@@ -117,6 +117,11 @@ def test_a_prefecture_city_reads_as_its_province_and_a_longer_name_wins():
     assert [r.province for r in read_question("河南通知说的见习补贴").regions] == ["河南"]  # not 南通
 
 
+def test_a_provinces_one_character_form_counts_only_where_a_word_starts():
+    assert read_question("国家大学生就业服务平台办了哪些专场招聘").regions == []  # 平台办 is not 台湾
+    assert [r.province for r in read_question("川教函里说的专升本").regions] == ["四川"]
+
+
 def test_asking_which_side_has_more_asks_each_sides_figure():
     assert read_question("四川和广东26年的三支一扶 哪边招得多").wants_number
     assert read_question("22届贵州和23届浙江 哪个多").wants_number
