@@ -601,13 +601,16 @@ def eval_(
     if ctx.invoked_subcommand is not None:
         return
     from eval.dataset import DEFAULT_DATASET
-    from eval.suite import SuiteRun, load_gate
+    from eval.suite import SuiteRun, gate_date, load_gate
 
     path = dataset or DEFAULT_DATASET
     with _runtime_errors():
         one = SuiteRun(name=path.stem, dataset=path, notices=list(notices))
         runs = load_gate(gate, path, list(notices)) if gate else [one]
         chain = _chain(ctx, mode, k)
+        labelled_on = gate_date(gate) if gate else None
+        if labelled_on and chain.settings.today is None:  # POLICYBOT_TODAY, when set, still wins
+            chain.corpus.services.settings = chain.settings.model_copy(update={"today": labelled_on})
         judge_model = None
         if judge:
             settings = chain.settings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -44,6 +45,15 @@ def load_gate(path: Path, dataset: Path, notices: list[Path]) -> list[SuiteRun]:
         return [SuiteRun(name=dataset.stem, dataset=dataset, notices=notices, thresholds=data)]
     except (ValidationError, TypeError) as exc:
         raise SuiteError(f"{path}: not a suite or a threshold list ({exc})") from exc
+
+
+def gate_date(path: Path) -> date | None:
+    """The day a suite's labels were written for (`today`), so 今年 and the stale caveat are judged against it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return date.fromisoformat(data["today"]) if isinstance(data, dict) and "today" in data else None
+    except (OSError, ValueError, TypeError) as exc:
+        raise SuiteError(f"{path}: 'today' is not a date (YYYY-MM-DD) ({exc})") from exc
 
 
 def _resolve(path: Path, gate_dir: Path) -> Path:

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.services import Services
 
 pytestmark = pytest.mark.slow
 
@@ -107,3 +108,24 @@ def test_the_optional_llm_judge_adds_a_column_from_the_configured_model(real_ser
 def test_the_judge_without_a_model_is_a_usage_error(real_services, dataset, tmp_path):
     result = CliRunner().invoke(main, ["eval", "--dataset", str(dataset), "--judge"], obj=real_services)
     assert result.exit_code == 2 and "--judge needs a language model" in result.output
+
+
+def test_a_suite_judges_now_against_the_day_its_labels_were_written_for(real_services, tmp_path):
+    item = {"id": "now-01", "question": "今年特岗招多少人", "history": [], "answerable": True,
+            "gold": [{"doc": "moe-2024-class", "clause": "三、11."}], "facts": [], "kind": "student"}  # fmt: skip
+    data = tmp_path / "now.jsonl"
+    data.write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    def kinds(today: str | None) -> set[str]:
+        suite = {"runs": [{"name": "now", "dataset": str(data)}]} | ({"today": today} if today else {})
+        gate = tmp_path / f"suite-{today}.json"
+        gate.write_text(json.dumps(suite), encoding="utf-8")
+        own = Services(real_services.settings, embeddings=real_services.embeddings, index=real_services.index)
+        out = tmp_path / f"run-{today}"
+        result = run(own, "--gate", str(gate), "--out", str(out), "--no-baseline")
+        assert result.exit_code == 0, result.output
+        row = json.loads((out / "results.jsonl").read_text(encoding="utf-8"))
+        return {c["kind"] for c in row["answer"].get("caveats") or []}
+
+    assert "stale" not in kinds("2024-06-01")  # the 2024届 notice was current then
+    assert "stale" in kinds(None)  # today it is not
