@@ -140,11 +140,10 @@ def undated_event(question: str, text: str) -> str | None:
     A date belongs to a step when it stands in the same sentence, near the step's name. A text that names the
     step with no date near it, or dates only other steps (笔试定于5月16日 for 面试是哪天), leaves it undated.
     """
-    words = lexicon()
-    flat = normalize(question)
-    asked = [e for e in words.events if words.says(e, flat)]
+    asked = _asked_events(question)
     if not asked:
         return None
+    words = lexicon()
     body = normalize(text)
     sentences = _SENTENCE.split(body)
     others = any(words.says(e, body) for e in words.events if e not in asked)
@@ -155,6 +154,14 @@ def undated_event(question: str, text: str) -> str | None:
         if spots or others:
             return event
     return None
+
+
+@cache
+def _asked_events(question: str) -> tuple[str, ...]:
+    """The steps (面试, 体检) a question names: read once per question, as for `_asked_details`."""
+    words = lexicon()
+    flat = normalize(question)
+    return tuple(e for e in words.events if words.says(e, flat))
 
 
 @cache

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -271,6 +272,15 @@ def _chain(ctx: click.Context, mode: str | None, k: int, serving: bool = False) 
     corpus = _corpus(ctx, serving)
     _ensure_index(corpus)
     return AnswerChain(corpus, mode=mode, k=k)
+
+
+def _dated(chain: Any, today: date) -> Any:
+    """The same chain judging 今年 against another day, over the same index (the caller's services stay as they are)."""
+    from bot.chain import AnswerChain
+
+    services = chain.corpus.services
+    dated = Services(services.settings.model_copy(update={"today": today}), services.embeddings, services.index)
+    return AnswerChain(Corpus(dated), mode=chain.mode, k=chain.k)
 
 
 def render_answer(answer: Any) -> None:
@@ -610,7 +620,7 @@ def eval_(
         chain = _chain(ctx, mode, k)
         labelled_on = gate_date(gate) if gate else None
         if labelled_on and chain.settings.today is None:  # POLICYBOT_TODAY, when set, still wins
-            chain.corpus.services.settings = chain.settings.model_copy(update={"today": labelled_on})
+            chain = _dated(chain, labelled_on)
         judge_model = None
         if judge:
             settings = chain.settings
